@@ -1,0 +1,47 @@
+package match
+
+import "github.com/contextlens/contextlens/backend/contextlens"
+
+// reportingCues mark reported speech: a sentence that contains one of them
+// presents a framing as someone's words ("Moscow says...", "заявил...",
+// "за словами..."), so the card must not imply the outlet endorses it.
+// Stems cover the inflections of ru and uk verbs.
+var reportingCues = mustTerms([]string{
+	// en
+	"said", "says", "say", "saying", "told", "tells", "claim", "claims", "claimed", "claiming",
+	"allege*", "according to", "argue*", "insist*", "stated", "declared", "assert*",
+	"wrote", "writes", "announced", "accused", "called", "calls", "described", "repeat*",
+	"echo*", "falsely", "so called", "propaganda", "quoted", "quoting", "narrative", "posts",
+	// ru
+	"заявил*", "заявля*", "сказал*", "говорит*", "говорят", "утвержда*", "назвал*", "называ*",
+	"сообщил*", "сообща*", "по словам", "по мнению", "по версии", "считает", "считают", "пишут",
+	"пишет", "уверя*", "якобы", "так называем*", "пропаганд*", "настаива*", "объявил*",
+	"повторя*", "цитиру*", "фейк*",
+	// uk
+	"заяв*", "сказав", "сказала", "сказали", "каже", "кажуть", "стверджу*", "назвав*", "назвал*",
+	"назива*", "повідомил*", "повідомля*", "за словами", "на думку", "за версією", "вважа*",
+	"пишуть", "пише", "нібито", "так зван*", "наполяга*", "повторю*", "цитую*",
+})
+
+func mustTerms(src []string) termList {
+	l, err := parseTerms(src)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// attribution says whether a hit is the text's own voice or reported:
+// inside quotation marks, or in a sentence with a reporting cue.
+func attribution(norm []byte, toks []token, h hit) contextlens.Attribution {
+	for t := h.t0; t < h.t1; t++ {
+		if toks[t].quoted {
+			return contextlens.AttributionReported
+		}
+	}
+	lo, hi := sentence(toks, h.t0, h.t1)
+	if reportingCues.foundIn(norm, toks, lo, hi) {
+		return contextlens.AttributionReported
+	}
+	return contextlens.AttributionDirect
+}

@@ -1,0 +1,144 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/contextlens/contextlens/backend/normalize"
+)
+
+// word is one word of a compiled phrase.
+type word struct {
+	text   string // normalized bytes, without the trailing '*'
+	prefix bool   // "stem*": any word starting with text
+	any    bool   // "*": exactly one word of any kind
+}
+
+// phrase is a compiled word sequence.
+type phrase []word
+
+// Limits that keep matching linear and stems specific enough to mean something.
+const (
+	minStemRunes = 3
+	maxStemBytes = 63 // prefix lengths are tracked in a uint64 bitmask
+	maxWords     = 16
+)
+
+// parsePhrase compiles the phrase syntax of rule files: words separated by
+// spaces (and, as in text, by hyphens or other non-word characters), a
+// trailing '*' marking a stem, a lone '*' standing for any one word.
+func parsePhrase(src string) (phrase, error) {
+	var p phrase
+	var toks []token
+	for _, chunk := range strings.Fields(src) {
+		if chunk == "*" {
+			p = append(p, word{any: true})
+			continue
+		}
+		stem := strings.HasSuffix(chunk, "*")
+		chunk = strings.TrimSuffix(chunk, "*")
+		if strings.Contains(chunk, "*") {
+			return nil, fmt.Errorf("%q: '*' may only end a word or stand alone", src)
+		}
+		norm := []byte(normalize.String(chunk))
+		toks, _ = tokenize(norm, nil, toks[:0], nil)
+		if len(toks) == 0 {
+			return nil, fmt.Errorf("%q: %q has no letters or digits", src, chunk)
+		}
+		for k, t := range toks {
+			if k > 0 && t.brk != breakSoft {
+				return nil, fmt.Errorf("%q: punctuation inside a phrase never matches (a phrase does not cross , . ; : ! ?)", src)
+			}
+			w := word{text: string(norm[t.start:t.end])}
+			if stem && k == len(toks)-1 {
+				w.prefix = true
+				if utf8.RuneCountInString(w.text) < minStemRunes {
+					return nil, fmt.Errorf("%q: the stem %q is too short (at least %d letters before '*')", src, w.text, minStemRunes)
+				}
+				if len(w.text) > maxStemBytes {
+					return nil, fmt.Errorf("%q: the stem %q is too long", src, w.text)
+				}
+			}
+			p = append(p, w)
+		}
+	}
+	if len(p) == 0 {
+		return nil, fmt.Errorf("%q: empty phrase", src)
+	}
+	if p[0].any {
+		return nil, fmt.Errorf("%q: a phrase cannot start with '*'", src)
+	}
+	if p[len(p)-1].any {
+		return nil, fmt.Errorf("%q: a phrase cannot end with '*'", src)
+	}
+	if len(p) > maxWords {
+		return nil, fmt.Errorf("%q: more than %d words", src, maxWords)
+	}
+	return p, nil
+}
+
+// matchAt reports whether p matches the words starting at toks[i] and returns
+// the index after its last word. Words after the first must follow soft breaks.
+func (p phrase) matchAt(norm []byte, toks []token, i int) (int, bool) {
+	if i+len(p) > len(toks) {
+		return 0, false
+	}
+	for k, w := range p {
+		t := toks[i+k]
+		if k > 0 && t.brk != breakSoft {
+			return 0, false
+		}
+		if !w.matches(norm[t.start:t.end]) {
+			return 0, false
+		}
+	}
+	return i + len(p), true
+}
+
+func (w word) matches(b []byte) bool {
+	switch {
+	case w.any:
+		return true
+	case w.prefix:
+		return len(b) >= len(w.text) && string(b[:len(w.text)]) == w.text
+	default:
+		return string(b) == w.text
+	}
+}
+
+// key is the index key of the phrase's first word.
+func (p phrase) key() uint64 {
+	if p[0].prefix {
+		return prefixKey([]byte(p[0].text))
+	}
+	return hashBytes([]byte(p[0].text))
+}
+
+// termList is a small set of phrases looked for only around a hit
+// (near/unless terms, reporting cues), so a linear scan is enough.
+type termList []phrase
+
+func parseTerms(terms []string) (termList, error) {
+	var l termList
+	for _, t := range terms {
+		p, err := parsePhrase(t)
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, p)
+	}
+	return l, nil
+}
+
+// foundIn reports whether any term lies entirely within toks[lo:hi].
+func (l termList) foundIn(norm []byte, toks []token, lo, hi int) bool {
+	for i := lo; i < hi; i++ {
+		for _, p := range l {
+			if end, ok := p.matchAt(norm, toks, i); ok && end <= hi {
+				return true
+			}
+		}
+	}
+	return false
+}
