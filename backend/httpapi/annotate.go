@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/match"
+)
+
+// annotateRequest is the body of POST /v1/annotate.
+type annotateRequest struct {
+	Text *string `json:"text"`
+	Lang string  `json:"lang"`
+	// URL is context only: it is never stored or logged (readers' privacy).
+	URL string `json:"url"`
+}
+
+const maxURLLen = 2048
+
+func (s *Server) handleAnnotate(c echo.Context) error {
+	var req annotateRequest
+	if err := decodeJSON(c, s.limits.MaxBody, &req); err != nil {
+		return err
+	}
+	if err := s.checkAnnotate(req); err != nil {
+		return err
+	}
+	m := s.engine.Current()
+	if m == nil {
+		return newError(http.StatusServiceUnavailable, "unavailable", "rules are not loaded yet")
+	}
+	ctx := c.Request().Context()
+	key := resultKey(m.Version(), req.Lang, *req.Text)
+	if s.cache != nil {
+		if b, ok := s.cache.GetResult(ctx, key); ok && json.Valid(b) {
+			return c.JSONBlob(http.StatusOK, b)
+		}
+	}
+	res, _ := m.Annotate(*req.Text, match.Options{Lang: req.Lang})
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	if s.cache != nil {
+		s.cache.SetResult(ctx, key, b, s.limits.CacheTTL)
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}
+
+func (s *Server) checkAnnotate(req annotateRequest) error {
+	invalid := func(msg string) error { return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, msg) }
+	switch {
+	case req.Text == nil:
+		return invalid("text is required")
+	case strings.TrimSpace(*req.Text) == "":
+		return invalid("text is empty")
+	case utf8.RuneCountInString(*req.Text) > s.limits.MaxTextRunes:
+		return invalid(fmt.Sprintf("text is longer than %d characters", s.limits.MaxTextRunes))
+	case req.Lang != "" && req.Lang != "en" && req.Lang != "ru" && req.Lang != "uk":
+		return invalid("lang must be en, ru or uk (or absent to detect it)")
+	}
+	if req.URL != "" {
+		u, err := url.Parse(req.URL)
+		if len(req.URL) > maxURLLen || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalid("url must be an absolute http(s) URL of at most 2048 bytes")
+		}
+	}
+	return nil
+}
+
+// resultKey identifies a result: the rule-set version makes a publish
+// invalidate every cached result at once; the text is hashed, never stored
+// in the key.
+func resultKey(version, lang, text string) string {
+	h := sha256.New()
+	h.Write([]byte(lang))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return "result:" + version + ":" + hex.EncodeToString(h.Sum(nil))
+}
