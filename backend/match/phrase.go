@@ -31,6 +31,11 @@ const (
 func parsePhrase(src string) (phrase, error) {
 	var p phrase
 	var toks []token
+	for _, c := range []byte(normalize.String(src)) {
+		if c < utf8.RuneSelf && (asciiClass[c] == clsClause || asciiClass[c] == clsSentence) {
+			return nil, fmt.Errorf("%q: punctuation inside a phrase never matches (a phrase does not cross , . ; : ! ?)", src)
+		}
+	}
 	for _, chunk := range strings.Fields(src) {
 		if chunk == "*" {
 			p = append(p, word{any: true})
@@ -47,9 +52,6 @@ func parsePhrase(src string) (phrase, error) {
 			return nil, fmt.Errorf("%q: %q has no letters or digits", src, chunk)
 		}
 		for k, t := range toks {
-			if k > 0 && t.brk != breakSoft {
-				return nil, fmt.Errorf("%q: punctuation inside a phrase never matches (a phrase does not cross , . ; : ! ?)", src)
-			}
 			w := word{text: string(norm[t.start:t.end])}
 			if stem && k == len(toks)-1 {
 				w.prefix = true
