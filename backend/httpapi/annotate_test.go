@@ -1,0 +1,208 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/match"
+)
+
+func testRule() contextlens.Rule {
+	return contextlens.Rule{
+		ID: "crisis", Narrative: "war-as-crisis", Title: "War called a crisis", Summary: "s", Explanation: "e",
+		Category: "euphemism", Severity: contextlens.SeverityCaution, Status: contextlens.StatusLive,
+		Languages: []string{"en"}, Match: contextlens.Match{Phrases: []string{"ukraine crisis", "кризис* на украин*"}},
+		Sources: []contextlens.Source{{Title: "x", URL: "https://example.org/", Publisher: "x"}},
+	}
+}
+
+func newTestServer(t *testing.T, cache ResultCache, limits Limits) http.Handler {
+	t.Helper()
+	m, err := match.Compile([]contextlens.Rule{testRule()}, match.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewServer(Deps{Engine: match.NewEngine(m), Limits: limits, Cache: cache})
+}
+
+func do(h http.Handler, method, path, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestAnnotateOK(t *testing.T) {
+	h := newTestServer(t, nil, DefaultLimits)
+	rec := do(h, "POST", "/v1/annotate", "application/json; charset=utf-8",
+		`{"text":"🙂 The Ukraine crisis, said X.","url":"https://news.example/a"}`)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var res contextlens.Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Lang != "en" || res.Ruleset == "" || len(res.Annotations) != 1 {
+		t.Fatalf("unexpected result %+v", res)
+	}
+	a := res.Annotations[0]
+	if a.Quote.Exact != "Ukraine crisis" || a.Position != (contextlens.Position{Start: 7, End: 21}) || a.Attribution != "reported" {
+		t.Errorf("annotation %+v", a)
+	}
+	if a.Title != "War called a crisis" || a.Rule != "crisis" || len(a.Sources) != 1 {
+		t.Errorf("card fields missing: %+v", a)
+	}
+}
+
+func TestAnnotateNoHitsIsEmptyArray(t *testing.T) {
+	h := newTestServer(t, nil, DefaultLimits)
+	rec := do(h, "POST", "/v1/annotate", "application/json", `{"text":"Nothing here.","lang":"en"}`)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"annotations":[]`) {
+		t.Fatalf("status %d body %s", rec.Code, rec.Body)
+	}
+}
+
+func TestAnnotateErrors(t *testing.T) {
+	limits := DefaultLimits
+	limits.MaxTextRunes = 100
+	h := newTestServer(t, nil, limits)
+	big := `{"text":"` + strings.Repeat("a", 70<<10) + `"}`
+	tests := []struct {
+		name, ctype, body string
+		status            int
+		code              string
+	}{
+		{"wrong content type", "text/plain", `{"text":"x"}`, 415, "unsupported_media_type"},
+		{"no content type", "", `{"text":"x"}`, 415, "unsupported_media_type"},
+		{"form", "application/x-www-form-urlencoded", `text=x`, 415, "unsupported_media_type"},
+		{"too large", "application/json", big, 413, "too_large"},
+		{"malformed", "application/json", `{"text":`, 400, "malformed_json"},
+		{"not an object", "application/json", `["x"]`, 400, "malformed_json"},
+		{"wrong type", "application/json", `{"text":5}`, 400, "malformed_json"},
+		{"unknown field", "application/json", `{"text":"x","evil":1}`, 400, "malformed_json"},
+		{"duplicate key", "application/json", `{"text":"x","text":"y"}`, 400, "malformed_json"},
+		{"nested duplicate", "application/json", `{"text":"x","url":"https://a.b/","lang":"en","x":{"a":1,"a":2}}`, 400, "malformed_json"},
+		{"trailing data", "application/json", `{"text":"x"} {}`, 400, "malformed_json"},
+		{"invalid utf8", "application/json", "{\"text\":\"\xff\xfe\"}", 400, "invalid_utf8"},
+		{"empty body", "application/json", ``, 400, "malformed_json"},
+		{"missing text", "application/json", `{"lang":"en"}`, 422, "invalid"},
+		{"null text", "application/json", `{"text":null}`, 422, "invalid"},
+		{"empty text", "application/json", `{"text":"   "}`, 422, "invalid"},
+		{"over-long text", "application/json", `{"text":"` + strings.Repeat("я", 101) + `"}`, 422, "invalid"},
+		{"bad lang", "application/json", `{"text":"x","lang":"de"}`, 422, "invalid"},
+		{"bad url", "application/json", `{"text":"x","url":"javascript:alert(1)"}`, 422, "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(h, "POST", "/v1/annotate", tt.ctype, tt.body)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+			var body struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != tt.code || body.Error.Message == "" {
+				t.Fatalf("body %s, want error code %q", rec.Body, tt.code)
+			}
+			for _, echoed := range []string{"evil", "javascript", "\xff", "yyy", "de\""} {
+				if strings.Contains(body.Error.Message, echoed) {
+					t.Errorf("error message echoes the input: %q", body.Error.Message)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	h := newTestServer(t, nil, DefaultLimits)
+	if rec := do(h, "GET", "/nope", "", ""); rec.Code != 404 || !strings.Contains(rec.Body.String(), `"code":"not_found"`) {
+		t.Errorf("unknown route: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(h, "GET", "/v1/annotate", "", ""); rec.Code != 405 || !strings.Contains(rec.Body.String(), `"code":"method_not_allowed"`) {
+		t.Errorf("wrong method: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestHealthAndReady(t *testing.T) {
+	h := newTestServer(t, nil, DefaultLimits)
+	if rec := do(h, "GET", "/healthz", "", ""); rec.Code != 200 {
+		t.Errorf("healthz %d", rec.Code)
+	}
+	if rec := do(h, "GET", "/readyz", "", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ruleset"`) {
+		t.Errorf("readyz %d %s", rec.Code, rec.Body)
+	}
+	notReady := NewServer(Deps{Engine: match.NewEngine(nil)})
+	if rec := do(notReady, "GET", "/readyz", "", ""); rec.Code != 503 {
+		t.Errorf("readyz without rules: %d", rec.Code)
+	}
+	if rec := do(notReady, "POST", "/v1/annotate", "application/json", `{"text":"x"}`); rec.Code != 503 {
+		t.Errorf("annotate without rules: %d", rec.Code)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	limits := DefaultLimits
+	limits.RatePerSecond, limits.Burst = 1, 3
+	h := newTestServer(t, nil, limits)
+	codes := map[int]int{}
+	for range 6 {
+		codes[do(h, "POST", "/v1/annotate", "application/json", `{"text":"x"}`).Code]++
+	}
+	if codes[200] != 3 || codes[429] != 3 {
+		t.Errorf("status counts %v, want 3 OK then 3 rate-limited", codes)
+	}
+}
+
+// memCache is an in-memory ResultCache that records its calls.
+type memCache struct {
+	mu   sync.Mutex
+	m    map[string][]byte
+	gets int
+}
+
+func (c *memCache) GetResult(_ context.Context, k string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gets++
+	b, ok := c.m[k]
+	return b, ok
+}
+
+func (c *memCache) SetResult(_ context.Context, k string, v []byte, _ time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[k] = v
+}
+
+func TestResultCache(t *testing.T) {
+	c := &memCache{m: map[string][]byte{}}
+	h := newTestServer(t, c, DefaultLimits)
+	body := `{"text":"The Ukraine crisis."}`
+	first := do(h, "POST", "/v1/annotate", "application/json", body)
+	if len(c.m) != 1 {
+		t.Fatalf("result not cached: %d entries", len(c.m))
+	}
+	for k := range c.m {
+		if strings.Contains(k, "Ukraine") {
+			t.Errorf("cache key contains the text: %q", k)
+		}
+		// A planted value proves the second answer comes from the cache.
+		c.m[k] = []byte(`{"ruleset":"cached","lang":"en","annotations":[]}`)
+	}
+	second := do(h, "POST", "/v1/annotate", "application/json", body)
+	if !bytes.Contains(second.Body.Bytes(), []byte(`"cached"`)) || bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
+		t.Errorf("second answer not served from the cache: %s", second.Body)
+	}
+}
