@@ -60,13 +60,21 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 	s.toks, s.cands = tokenize(norm, m.ix, s.toks[:0], s.cands[:0])
 	s.hits = s.hits[:0]
 	for _, c := range s.cands {
-		for _, pid := range m.ix.phrases[c.key] {
-			end, ok := m.phrases[pid].matchAt(norm, s.toks, int(c.tok))
+		t0 := int(c.tok)
+		var next uint64
+		hasNext := t0+1 < len(s.toks) && s.toks[t0+1].brk == breakSoft
+		if hasNext {
+			next = load8(norm, int(s.toks[t0+1].start))
+		}
+		for _, e := range m.ix.phrases[c.key] {
+			if e.mask != 0 && (!hasNext || (next^e.next)&e.mask != 0) {
+				continue // the second word cannot match
+			}
+			end, ok := m.phrases[e.phrase].matchAt(norm, s.toks, t0)
 			if !ok {
 				continue
 			}
-			t0 := int(c.tok)
-			s.hits = append(s.hits, hit{rule: m.owner[pid], t0: t0, t1: end,
+			s.hits = append(s.hits, hit{rule: m.owner[e.phrase], t0: t0, t1: end,
 				n0: int(s.toks[t0].start), n1: int(s.toks[end-1].end)})
 		}
 	}

@@ -80,12 +80,12 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 	began := time.Now()
 	m := &Matcher{}
 	var problems []RuleProblem
-	type entry struct {
+	type keyed struct {
 		key     uint64
-		id      int32
+		e       entry
 		stemLen int
 	}
-	var entries []entry
+	var entries []keyed
 	for _, r := range rules {
 		if !opts.AllStatuses && !r.Status.Matched() {
 			continue
@@ -110,7 +110,8 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 			if p[0].prefix {
 				stemLen = len(p[0].text)
 			}
-			entries = append(entries, entry{p.key(), id, stemLen})
+			next, mask := secondWordFilter(p)
+			entries = append(entries, keyed{p.key(), entry{id, next, mask}, stemLen})
 		}
 	}
 	if len(problems) > 0 {
@@ -118,7 +119,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 	}
 	m.ix = newIndex(len(entries))
 	for _, e := range entries {
-		m.ix.add(e.key, e.id, e.stemLen)
+		m.ix.add(e.key, e.e, e.stemLen)
 	}
 	m.version = versionOf(m.rules)
 	m.stats = Stats{
