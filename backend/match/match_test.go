@@ -251,11 +251,11 @@ func TestCheckExamples(t *testing.T) {
 
 func TestDetectLanguage(t *testing.T) {
 	for text, want := range map[string]string{
-		"The war goes on.":                   "en",
+		"The war goes on.": "en",
 		"Война продолжается, и это ясно.":    "ru",
 		"Війна триває, і це зрозуміло всім.": "uk",
-		"СВО":                                "ru",
-		"":                                   "en",
+		"СВО": "ru",
+		"":    "en",
 	} {
 		if got := DetectLanguage(text); got != want {
 			t.Errorf("DetectLanguage(%q) = %s, want %s", text, got, want)
