@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -41,19 +42,54 @@ func (s *Server) handleAnnotate(c echo.Context) error {
 	ctx := c.Request().Context()
 	key := resultKey(m.Version(), req.Lang, *req.Text)
 	if s.cache != nil {
-		if b, ok := s.cache.GetResult(ctx, key); ok && json.Valid(b) {
-			return c.JSONBlob(http.StatusOK, b)
+		var hit cachedResult
+		if b, ok := s.cache.GetResult(ctx, key); ok && json.Unmarshal(b, &hit) == nil && json.Valid(hit.Result) {
+			s.countHits(ctx, hit.Live, hit.Shadow)
+			return c.JSONBlob(http.StatusOK, hit.Result)
 		}
 	}
-	res, _ := m.Annotate(*req.Text, match.Options{Lang: req.Lang})
+	res, shadow := m.Annotate(*req.Text, match.Options{Lang: req.Lang})
 	b, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
+	entry := cachedResult{Result: b, Live: ruleIDs(res.Annotations), Shadow: ruleIDs(shadow)}
+	s.countHits(ctx, entry.Live, entry.Shadow)
 	if s.cache != nil {
-		s.cache.SetResult(ctx, key, b, s.limits.CacheTTL)
+		if cb, err := json.Marshal(entry); err == nil {
+			s.cache.SetResult(ctx, key, cb, s.limits.CacheTTL)
+		}
 	}
 	return c.JSONBlob(http.StatusOK, b)
+}
+
+// cachedResult is what the result cache holds: the response, and which
+// rules hit (shadow hits are not in the response but are still counted).
+type cachedResult struct {
+	Result json.RawMessage `json:"result"`
+	Live   []string        `json:"live,omitempty"`
+	Shadow []string        `json:"shadow,omitempty"`
+}
+
+func ruleIDs(anns []contextlens.Annotation) []string {
+	var ids []string
+	for _, a := range anns {
+		ids = append(ids, a.Rule)
+	}
+	return ids
+}
+
+// countHits adds to the per-rule counters editors see in rule stats.
+func (s *Server) countHits(ctx context.Context, live, shadow []string) {
+	if s.hits == nil {
+		return
+	}
+	for _, id := range live {
+		s.hits.IncrHits(ctx, id, false, 1)
+	}
+	for _, id := range shadow {
+		s.hits.IncrHits(ctx, id, true, 1)
+	}
 }
 
 func (s *Server) checkAnnotate(req annotateRequest) error {

@@ -199,7 +199,7 @@ func TestResultCache(t *testing.T) {
 			t.Errorf("cache key contains the text: %q", k)
 		}
 		// A planted value proves the second answer comes from the cache.
-		c.m[k] = []byte(`{"ruleset":"cached","lang":"en","annotations":[]}`)
+		c.m[k] = []byte(`{"result":{"ruleset":"cached","lang":"en","annotations":[]}}`)
 	}
 	second := do(h, "POST", "/v1/annotate", "application/json", body)
 	if !bytes.Contains(second.Body.Bytes(), []byte(`"cached"`)) || bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {

@@ -6,6 +6,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/contextlens/contextlens/backend/match"
+	"github.com/contextlens/contextlens/backend/ruleset"
 )
 
 // ResultCache caches annotation results; *rediscache.Cache implements it.
@@ -54,14 +56,30 @@ type Deps struct {
 	Limits Limits
 	// Cache is optional (no Redis configured).
 	Cache ResultCache
+	// Hits counts annotations per rule (optional).
+	Hits HitRecorder
+	// Rules and Verifier enable the admin API (both or neither).
+	Rules    *ruleset.Service
+	Verifier TokenVerifier
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// for the client address; without them the TCP peer is the client.
+	TrustedProxies []*net.IPNet
+}
+
+// HitRecorder counts rule hits; *rediscache.Cache implements it.
+type HitRecorder interface {
+	IncrHits(ctx context.Context, ruleID string, shadow bool, n int64)
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	engine *match.Engine
-	logger *slog.Logger
-	limits Limits
-	cache  ResultCache
+	engine   *match.Engine
+	logger   *slog.Logger
+	limits   Limits
+	cache    ResultCache
+	hits     HitRecorder
+	rules    *ruleset.Service
+	verifier TokenVerifier
 }
 
 // NewServer builds the HTTP handler with every route.
@@ -72,8 +90,19 @@ func NewServer(d Deps) http.Handler {
 	if d.Limits == (Limits{}) {
 		d.Limits = DefaultLimits
 	}
-	s := &Server{engine: d.Engine, logger: d.Logger, limits: d.Limits, cache: d.Cache}
+	s := &Server{engine: d.Engine, logger: d.Logger, limits: d.Limits, cache: d.Cache, hits: d.Hits, rules: d.Rules, verifier: d.Verifier}
 	e := echo.New()
+	// The client address feeds rate limits and the audit log, so forwarded
+	// headers are believed only from configured proxies.
+	if len(d.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{

@@ -121,7 +121,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 	for _, e := range entries {
 		m.ix.add(e.key, e.e, e.stemLen)
 	}
-	m.version = versionOf(m.rules)
+	m.version = versionOf(m.Rules())
 	m.stats = Stats{
 		Rules:       len(m.rules),
 		Phrases:     len(m.phrases),
@@ -184,12 +184,24 @@ func compileRegex(src string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// VersionOf is the version Compile (without AllStatuses) gives rules,
+// computed without compiling them.
+func VersionOf(rules []contextlens.Rule) string {
+	var in []contextlens.Rule
+	for _, r := range rules {
+		if r.Status.Matched() {
+			in = append(in, r)
+		}
+	}
+	return versionOf(in)
+}
+
 // versionOf is a content hash of the compiled rules: the same rules always
 // give the same version, on every replica.
-func versionOf(rules []compiledRule) string {
+func versionOf(rules []contextlens.Rule) string {
 	sorted := make([]*contextlens.Rule, len(rules))
 	for i := range rules {
-		sorted[i] = &rules[i].Rule
+		sorted[i] = &rules[i]
 	}
 	slices.SortFunc(sorted, func(a, b *contextlens.Rule) int { return strings.Compare(a.ID, b.ID) })
 	h := sha256.New()
