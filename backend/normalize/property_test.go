@@ -1,0 +1,235 @@
+package normalize
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// checkInvariants checks what the engine relies on for any input.
+func checkInvariants(t *testing.T, src string, x *Text) {
+	t.Helper()
+	if len(x.Orig) != len(x.Norm) {
+		t.Fatalf("%q: len(Orig) = %d, len(Norm) = %d", src, len(x.Orig), len(x.Norm))
+	}
+	if !utf8.Valid(x.Norm) {
+		t.Fatalf("%q: Norm %q is not valid UTF-8", src, x.Norm)
+	}
+	starts := make(map[int32]bool, len(src))
+	for i := range src {
+		starts[int32(i)] = true
+	}
+	for i, o := range x.Orig {
+		if !starts[o] {
+			t.Fatalf("%q: Orig[%d] = %d is not a character start", src, i, o)
+		}
+		if i > 0 && o < x.Orig[i-1] {
+			t.Fatalf("%q: Orig decreases at %d: %v", src, i, x.Orig)
+		}
+	}
+	if strings.Contains(string(x.Norm), "  ") {
+		t.Fatalf("%q: Norm %q has a double space", src, x.Norm)
+	}
+	for _, r := range string(x.Norm) {
+		if invisible(r) || isStrippedMark(r) || r == 'ё' || punct(r) != 0 && r >= utf8.RuneSelf {
+			t.Fatalf("%q: Norm %q keeps %U", src, x.Norm, r)
+		}
+	}
+	// Every span on character boundaries maps to a non-empty original
+	// range on character boundaries. Quadratic, so only short texts get
+	// every pair.
+	var bounds []int
+	for i := range string(x.Norm) {
+		bounds = append(bounds, i)
+	}
+	bounds = append(bounds, len(x.Norm))
+	step := 1 + len(bounds)/40
+	for a := 0; a < len(bounds)-1; a += step {
+		for b := a + 1; b < len(bounds); b += step {
+			start, end := x.OrigSpan(bounds[a], bounds[b])
+			if start < 0 || end > len(src) || start >= end {
+				t.Fatalf("%q: OrigSpan(%d, %d) = %d, %d", src, bounds[a], bounds[b], start, end)
+			}
+			if (end < len(src) && !starts[int32(end)]) || !starts[int32(start)] {
+				t.Fatalf("%q: OrigSpan(%d, %d) = %d, %d splits a character", src, bounds[a], bounds[b], start, end)
+			}
+		}
+	}
+	s1 := string(x.Norm)
+	if s2 := String(s1); s2 != s1 {
+		t.Fatalf("not idempotent:\nsrc  %q\nonce %q\ntwice %q", src, s1, s2)
+	}
+}
+
+// pieces are the building blocks of random test strings: every rule's
+// trigger, and the characters that combine or confuse.
+var pieces = []string{
+	"a", "B", "crisis", "Ukraine", "e", "i", "o", "p", "c", "x", "y", "H", "M", "T", "ï",
+	"а", "В", "кризис", "Киев", "е", "і", "о", "р", "с", "х", "у", "Н", "М", "Т", "ё", "Ё", "ї", "ґ", "й",
+	"ά", "Ω", "ß", "İ", "ǅ", "ﬁ", "Ａ", "５", "№", "…", "Ⅻ", "ﷺ", "가", "\u11A8", "😀", "\uFFFD",
+	"\u0301", "\u0300", "\u0306", "\u0308", "\u0327", "\u0483", "\u034F",
+	"\u200B", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u200F", "\u202E", "\u2066", "\u061C",
+	"“", "”", "«", "»", "‹", "″", "＂", "\"", "’", "‚", "′", "ʼ", "`", "´", "'", "¨",
+	"‐", "‑", "–", "—", "−", "⸻", "-",
+	" ", "  ", "\t", "\n", "\r\n", "\u00A0", "\u2028", "\u3000", "\u0085",
+	".", ",", "!", "1", "*",
+	"\xff", "\xd0", "\xcc", "\xe2\x80",
+}
+
+func randomText(rng *rand.Rand, n int, pieces []string) string {
+	var b strings.Builder
+	for range n {
+		b.WriteString(pieces[rng.IntN(len(pieces))])
+	}
+	return b.String()
+}
+
+func TestProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var x Text
+	for range 20000 {
+		src := randomText(rng, rng.IntN(24), pieces)
+		x.Normalize(src)
+		checkInvariants(t, src, &x)
+	}
+}
+
+// reference is a slow, obviously-correct normalizer without offsets:
+// invisible characters out and quotes and dashes mapped, whole-string NFKC,
+// combining marks out (and NFKC again if that let something compose), the
+// per-character rules, then look-alike folding on letter runs. It leaves
+// out line-end hyphenation, so TestReference has no line breaks.
+func reference(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if _, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+			r = ' '
+		}
+		switch {
+		case invisible(r):
+		case punct(r) != 0:
+			b.WriteByte(punct(r))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	n := norm.NFKC.String(b.String())
+	if m := string(stripMarks([]byte(n))); m != n {
+		n = norm.NFKC.String(m)
+	}
+	var out []rune
+	for _, r := range n {
+		switch {
+		case isStrippedMark(r):
+		case unicode.IsSpace(r):
+			if len(out) == 0 || out[len(out)-1] != ' ' {
+				out = append(out, ' ')
+			}
+		default:
+			out = append(out, foldCyrillic(unicode.ToLower(r)))
+		}
+	}
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && unicode.IsLetter(out[j]) {
+			j++
+		}
+		refFold(out[i:j])
+		i = j + 1
+	}
+	return string(out)
+}
+
+func refFold(w []rune) {
+	var n [3]int
+	for _, r := range w {
+		n[ScriptOf(r)]++
+	}
+	to := toCyrillic
+	switch {
+	case n[Latin] > n[Cyrillic]:
+		to = toLatin
+	case n[Latin] == n[Cyrillic]:
+		return
+	}
+	for k, r := range w {
+		if m, ok := to[r]; ok {
+			w[k] = m
+		}
+	}
+}
+
+func TestReference(t *testing.T) {
+	var safe []string
+	for _, p := range pieces {
+		if !strings.Contains(p, "\n") {
+			safe = append(safe, p)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		src := randomText(rng, rng.IntN(24), safe)
+		if got, want := String(src), reference(src); got != want {
+			t.Fatalf("String(%q)\n got %q\nwant %q", src, got, want)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"", "Ukraine crisis", "«Киевский режим»", "сrisis", "київськoго", "infor-\nmation",
+		"и\u0306", "е\u0301", "a\xffb", "\u0301\u0301", "ﬁ\u0301", "x-\r\n y", "ЁЖ\u200Bик",
+		"\xd0", "😀\u0308", "‐\n", "a\u00AD\nb", "가\u11A8", "ﷺ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var x Text
+		x.Normalize(src)
+		checkInvariants(t, src, &x)
+	})
+}
+
+// TestSpecialsAreStarters backs the shortcut in general that emits quotes,
+// dashes and spaces without looking at NFKC properties.
+func TestSpecialsAreStarters(t *testing.T) {
+	for r := rune(0x80); r <= 0x10FFFF; r++ {
+		if (punct(r) != 0 || unicode.IsSpace(r)) && !norm.NFKC.PropertiesString(string(r)).BoundaryBefore() {
+			t.Errorf("%U is special but not an NFKC starter", r)
+		}
+	}
+}
+
+// TestCyrillicTable checks the fast path's assumption that the letters of
+// U+0400–U+04FF are NFKC-stable starters whose lower case stays in the block.
+func TestCyrillicTable(t *testing.T) {
+	for k := range 256 {
+		r := rune(0x400 + k)
+		if unicode.IsLetter(r) && cyrLower[k] == 0 {
+			t.Errorf("%U is a letter the fast path does not handle", r)
+		}
+		if cyrLower[k] == 0 {
+			continue
+		}
+		want := string(foldCyrillic(unicode.ToLower(r)))
+		got := string([]byte{byte(cyrLower[k] >> 8), byte(cyrLower[k])})
+		if got != want {
+			t.Errorf("%U: table %q, want %q", r, got, want)
+		}
+	}
+}
+
+// TestStrippedMarksCombine checks that every mark stripped after NFKC is a
+// non-starter: a starter would block composition and must be invisible
+// (removed before NFKC) instead.
+func TestStrippedMarksCombine(t *testing.T) {
+	for r := rune(0x300); r <= 0x36F; r++ {
+		if !invisible(r) && norm.NFKC.PropertiesString(string(r)).BoundaryBefore() {
+			t.Errorf("%U is an NFKC starter", r)
+		}
+	}
+}
