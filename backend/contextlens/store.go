@@ -70,7 +70,10 @@ type Change struct {
 //
 // Errors: ENOTFOUND for an unknown rule or revision, ECONFLICT when Create
 // finds the id taken, ESTALE when the expected revision is not the current
-// one (nothing is written), EUNAVAILABLE when the database cannot be reached.
+// one (nothing is written), EINVALID when the input cannot be stored (a rule
+// without an id or with an unknown status, an audit entry without an action,
+// a publication without a version), EUNAVAILABLE when the database cannot be
+// reached.
 // Every successful write appends exactly one revision in the same transaction.
 type RuleStore interface {
 	ListRules(ctx context.Context, f RuleFilter) ([]StoredRule, error)
