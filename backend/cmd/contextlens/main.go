@@ -4,7 +4,9 @@
 //	contextlens serve                      run the API
 //	contextlens annotate [FILE|-]          annotate a text, print JSON
 //	contextlens rules check [DIR]          validate rule files, run their examples
+//	contextlens rules export DIR           write the store's rules as rule files
 //	contextlens eval CORPUS.jsonl          score the rules on a labelled corpus
+//	contextlens token --sub S --role R     mint an admin token
 package main
 
 import (
@@ -51,7 +53,9 @@ commands:
   serve                    run the API (settings: flags or CONTEXTLENS_* variables)
   annotate [FILE|-]        print the annotations of a text as JSON
   rules check [DIR]        validate rule files and run their examples
+  rules export DIR         write the store's rules as rule files
   eval CORPUS.jsonl        score the rules on a labelled corpus
+  token --sub S --role R   mint an admin token (viewer, editor, publisher, admin)
 
 Run 'contextlens <command> -h' for a command's flags.
 `
@@ -72,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdRules(e, args[1:])
 	case "eval":
 		return cmdEval(e, args[1:])
+	case "token":
+		return cmdToken(e, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

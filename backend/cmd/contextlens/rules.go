@@ -1,24 +1,29 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 	"github.com/contextlens/contextlens/backend/match"
 	"github.com/contextlens/contextlens/backend/rulefile"
+	"github.com/contextlens/contextlens/backend/sqlstore"
 )
 
 func cmdRules(e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: contextlens rules check [DIR]")
+		fmt.Fprintln(e.stderr, "usage: contextlens rules check [DIR] | contextlens rules export DIR")
 		return exitError{2}
 	}
 	switch args[0] {
 	case "check":
 		return cmdRulesCheck(e, args[1:])
+	case "export":
+		return cmdRulesExport(e, args[1:])
 	default:
 		fmt.Fprintf(e.stderr, "contextlens rules: unknown subcommand %q\n", args[0])
 		return exitError{2}
@@ -80,24 +85,11 @@ func cmdRulesCheck(e env, args []string) error {
 // loadMatcher loads, validates and compiles the rules in dir (shadow and
 // live rules, as the server would serve them).
 func loadMatcher(dir string) (*match.Matcher, error) {
-	files, problems, err := rulefile.LoadDir(dir)
+	rules, err := loadRuleFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		problems = append(problems, f.Validate()...)
-	}
-	if len(problems) > 0 {
-		errs := make([]error, 0, len(problems))
-		for _, p := range problems {
-			errs = append(errs, errors.New(p.String()))
-		}
-		return nil, fmt.Errorf("rules in %s have problems (run 'contextlens rules check'):\n%w", dir, errors.Join(errs...))
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no rule files in %s", dir)
-	}
-	return match.Compile(rulefile.Rules(files), match.CompileOptions{})
+	return match.Compile(rules, match.CompileOptions{})
 }
 
 // defaultRulesDir is CONTEXTLENS_RULES_DIR, or ./rules.
@@ -109,3 +101,39 @@ func defaultRulesDir(getenv func(string) string) string {
 }
 
 func validLang(l string) bool { return l == "en" || l == "ru" || l == "uk" }
+
+// cmdRulesExport writes the store's rules as rule files.
+func cmdRulesExport(e env, args []string) error {
+	cfg, fs, err := loadConfig(e, "rules export", args, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "usage: contextlens rules export DIR")
+		return exitError{2}
+	}
+	ctx, cancel := contextWithTimeout(30 * time.Second)
+	defer cancel()
+	store, err := sqlstore.Open(ctx, cfg.databaseDSN())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stored, err := store.ListRules(ctx, contextlens.RuleFilter{})
+	if err != nil {
+		return err
+	}
+	rules := make([]contextlens.Rule, len(stored))
+	for i, sr := range stored {
+		rules[i] = sr.Rule
+	}
+	if err := rulefile.WriteDir(fs.Arg(0), rules); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d rules written to %s\n", len(rules), fs.Arg(0))
+	return nil
+}
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}

@@ -3,89 +3,155 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
+	"github.com/contextlens/contextlens/backend/auth"
+	"github.com/contextlens/contextlens/backend/contextlens"
 	"github.com/contextlens/contextlens/backend/httpapi"
 	"github.com/contextlens/contextlens/backend/match"
+	"github.com/contextlens/contextlens/backend/rediscache"
+	"github.com/contextlens/contextlens/backend/rulefile"
+	"github.com/contextlens/contextlens/backend/ruleset"
 )
 
-// serveConfig is every setting of `serve`; each has a CONTEXTLENS_*
-// variable, and a flag of the same name overrides it.
-type serveConfig struct {
-	Addr     string
-	RulesDir string
-	RedisURL string
-	LogLevel string
-}
-
-func parseServeConfig(e env, args []string) (serveConfig, error) {
-	cfg := serveConfig{
-		Addr:     envOr(e.getenv, "CONTEXTLENS_ADDR", "127.0.0.1:8080"),
-		RulesDir: defaultRulesDir(e.getenv),
-		RedisURL: e.getenv("CONTEXTLENS_REDIS_URL"),
-		LogLevel: envOr(e.getenv, "CONTEXTLENS_LOG_LEVEL", "info"),
-	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CONTEXTLENS_ADDR)")
-	fs.StringVar(&cfg.RulesDir, "rules", cfg.RulesDir, "rules directory (CONTEXTLENS_RULES_DIR)")
-	fs.StringVar(&cfg.RedisURL, "redis-url", cfg.RedisURL, "redis:// URL; empty: no Redis (CONTEXTLENS_REDIS_URL)")
-	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (CONTEXTLENS_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, exitError{2}
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("serve takes no arguments")
-	}
-	// Report every problem at once.
-	var problems []string
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		problems = append(problems, fmt.Sprintf("CONTEXTLENS_ADDR %q: want host:port", cfg.Addr))
-	}
-	if _, err := parseLevel(cfg.LogLevel); err != nil {
-		problems = append(problems, err.Error())
-	}
-	if cfg.RedisURL != "" && !strings.HasPrefix(cfg.RedisURL, "redis://") && !strings.HasPrefix(cfg.RedisURL, "rediss://") {
-		problems = append(problems, "CONTEXTLENS_REDIS_URL: want a redis:// or rediss:// URL")
-	}
-	if len(problems) > 0 {
-		return cfg, fmt.Errorf("invalid settings:\n  %s", strings.Join(problems, "\n  "))
-	}
-	return cfg, nil
-}
-
 func cmdServe(ctx context.Context, e env, args []string) error {
-	cfg, err := parseServeConfig(e, args)
+	cfg, fs, err := loadConfig(e, "serve", args, nil)
 	if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments")
 	}
 	level, _ := parseLevel(cfg.LogLevel)
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
-	m, err := loadMatcher(cfg.RulesDir)
+	// The rules directory is the seed of a new store and the last resort
+	// for readers when neither Redis nor the database can be reached.
+	seed, err := loadRuleFiles(cfg.RulesDir)
 	if err != nil {
 		return err
 	}
-	logger.Info("rules loaded", "dir", cfg.RulesDir, "ruleset", m.Version(), "rules", m.Stats().Rules, "compile", m.Stats().CompileTime.String())
-	engine := match.NewEngine(m)
+	engine := match.NewEngine(nil)
 
-	deps := httpapi.Deps{Engine: engine, Logger: logger, Limits: httpapi.DefaultLimits}
+	var cache *rediscache.Cache
 	if cfg.RedisURL != "" {
-		return fmt.Errorf("CONTEXTLENS_REDIS_URL: Redis support is not wired yet")
+		if cache, err = rediscache.New(ctx, cfg.RedisURL, "contextlens:", logger, rediscache.Options{}); err != nil {
+			return err
+		}
+		defer cache.Close()
 	}
+	store := &lateStore{}
+	defer store.Close()
+	var bundles ruleset.BundleCache
+	if cache != nil {
+		bundles = cache
+	}
+	pub := ruleset.NewPublisher(engine, store, bundles, logger)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	// Load what every replica serves: Redis, else the store, else the files.
+	loadCtx, loadCancel := context.WithTimeout(ctx, 5*time.Second)
+	store.connect(loadCtx, cfg.databaseDSN(), logger, func(ctx context.Context) { initStore(ctx, store, pub, seed, logger) })
+	loadCancel()
+	if store.s.Load() == nil {
+		go store.connect(ctx, cfg.databaseDSN(), logger, func(ctx context.Context) { initStore(ctx, store, pub, seed, logger) })
+	}
+	if engine.Current() == nil {
+		if err := pub.Load(ctx); err != nil {
+			m, err := match.Compile(seed, match.CompileOptions{})
+			if err != nil {
+				return err
+			}
+			engine.Swap(m)
+			logger.Warn("serving the rule files: neither Redis nor the store had a rule set", "ruleset", m.Version())
+		}
+	}
+	go pub.Follow(ctx)
+
+	keys, _, err := cfg.keys(ctx, logger)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(keys, cfg.authConfig())
+	if err != nil {
+		return err
+	}
+	proxies, _ := cfg.trustedProxies()
+	rate, _ := strconv.ParseFloat(cfg.RateLimit, 64)
+	limits := httpapi.DefaultLimits
+	limits.RatePerSecond, limits.Burst = rate, int(2*rate)
+	deps := httpapi.Deps{
+		Engine: engine, Logger: logger, Limits: limits, TrustedProxies: proxies,
+		Rules: ruleset.NewService(store, pub, hitCounter(cache), logger), Verifier: verifier,
+	}
+	if cache != nil {
+		deps.Cache, deps.Hits = cache, cache
+	}
+	return listenAndServe(ctx, cfg.Addr, httpapi.NewServer(deps), logger)
+}
+
+// hitCounter avoids a typed nil inside the interface when there is no Redis.
+func hitCounter(c *rediscache.Cache) ruleset.HitCounter {
+	if c == nil {
+		return nil
+	}
+	return c
+}
+
+// initStore seeds a new store from the rule files and publishes the first
+// rule set; on an existing store it only adds rules that are new in the files.
+func initStore(ctx context.Context, store contextlens.RuleStore, pub *ruleset.Publisher, seed []contextlens.Rule, logger *slog.Logger) {
+	n, err := store.Seed(ctx, seed, contextlens.Change{Author: "system", Message: "seeded from rule files"})
+	if err != nil {
+		logger.Error("seeding the store failed", "err", err)
+		return
+	}
+	_, err = store.LatestPublication(ctx)
+	if n > 0 || contextlens.ErrorCode(err) == contextlens.ENOTFOUND {
+		p, err := pub.Publish(ctx, "system")
+		if err != nil {
+			logger.Error("publishing the seeded rules failed", "err", err)
+			return
+		}
+		logger.Info("rule set published", "seeded", n, "version", p.Version, "rules", p.Rules)
+	}
+}
+
+// loadRuleFiles reads and validates the rule files; any problem stops start-up.
+func loadRuleFiles(dir string) ([]contextlens.Rule, error) {
+	files, problems, err := rulefile.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		problems = append(problems, f.Validate()...)
+	}
+	if len(problems) > 0 {
+		errs := make([]error, 0, len(problems))
+		for _, p := range problems {
+			errs = append(errs, errors.New(p.String()))
+		}
+		return nil, fmt.Errorf("rules in %s have problems (run 'contextlens rules check'):\n%w", dir, errors.Join(errs...))
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no rule files in %s", dir)
+	}
+	return rulefile.Rules(files), nil
+}
+
+func listenAndServe(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(deps),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -115,11 +181,4 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("CONTEXTLENS_LOG_LEVEL %q: want debug, info, warn or error", s)
 	}
 	return l, nil
-}
-
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
 }
