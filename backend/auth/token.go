@@ -21,14 +21,14 @@ const maxTokenLen = 8 << 10
 
 // Claims is what a verified token says about its bearer.
 type Claims struct {
-	Subject   string // who: recorded as the author of revisions and audit entries
-	Role      Role
-	Issuer    string
-	Audience  []string
-	ExpiresAt time.Time
-	IssuedAt  time.Time // zero if the token has no iat
-	NotBefore time.Time // zero if the token has no nbf
-	ID        string    // jti, for audit and future revocation lists
+	Subject   string    `json:"sub"` // who: recorded as the author of revisions and audit entries
+	Role      Role      `json:"role"`
+	Issuer    string    `json:"iss"`
+	Audience  []string  `json:"aud"`
+	ExpiresAt time.Time `json:"exp"`
+	IssuedAt  time.Time `json:"iat,omitzero"`  // zero if the token has no iat
+	NotBefore time.Time `json:"nbf,omitzero"`  // zero if the token has no nbf
+	ID        string    `json:"jti,omitempty"` // for audit and future revocation lists
 }
 
 // jwtClaims is the wire form: the registered claims plus our role claim.
