@@ -30,8 +30,8 @@ func requireRedis(t *testing.T) {
 		conn.Close()
 		return
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("redis at 127.0.0.1:6379 not reachable (required when CI=true): %v", err)
+	if os.Getenv("CI") == "true" || os.Getenv("CONTEXTLENS_REQUIRE_SERVICES") == "1" {
+		t.Fatalf("redis at 127.0.0.1:6379 not reachable (required when CI=true or CONTEXTLENS_REQUIRE_SERVICES=1): %v", err)
 	}
 	t.Skipf("redis at 127.0.0.1:6379 not reachable: %v", err)
 }

@@ -43,7 +43,7 @@ func pgURLRedacted() string {
 // requirePG reports whether a missing PostgreSQL fails the tests: in CI it
 // must, or a broken service would pass as a skipped suite.
 func requirePG() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("CONTEXTLENS_REQUIRE_PG") == "1"
+	return os.Getenv("CI") == "true" || os.Getenv("CONTEXTLENS_REQUIRE_PG") == "1" || os.Getenv("CONTEXTLENS_REQUIRE_SERVICES") == "1"
 }
 
 var (

@@ -16,6 +16,7 @@ type config struct {
 	Addr           string
 	RulesDir       string
 	RedisURL       string
+	RedisPrefix    string
 	LogLevel       string
 	Env            string
 	DataDir        string
@@ -43,6 +44,7 @@ var settings = []setting{
 	{"CONTEXTLENS_ADDR", "127.0.0.1:8080", "listen address (host:port)", func(c *config) *string { return &c.Addr }, false},
 	{"CONTEXTLENS_RULES_DIR", "./rules", "rules directory: seeds a new store; read by annotate, eval and rules check", func(c *config) *string { return &c.RulesDir }, false},
 	{"CONTEXTLENS_REDIS_URL", "", "redis:// or rediss:// URL; empty: no Redis", func(c *config) *string { return &c.RedisURL }, false},
+	{"CONTEXTLENS_REDIS_PREFIX", "contextlens:", "prefix of every Redis key and channel (several deployments can share a Redis)", func(c *config) *string { return &c.RedisPrefix }, false},
 	{"CONTEXTLENS_LOG_LEVEL", "info", "debug, info, warn or error", func(c *config) *string { return &c.LogLevel }, false},
 	{"CONTEXTLENS_ENV", "development", "development or production (production refuses to start without configured JWT keys)", func(c *config) *string { return &c.Env }, false},
 	{"CONTEXTLENS_DATA_DIR", "./data", "directory of the embedded SQLite store and the local JWT secret", func(c *config) *string { return &c.DataDir }, false},

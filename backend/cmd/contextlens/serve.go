@@ -42,7 +42,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 	var cache *rediscache.Cache
 	if cfg.RedisURL != "" {
-		if cache, err = rediscache.New(ctx, cfg.RedisURL, "contextlens:", logger, rediscache.Options{}); err != nil {
+		if cache, err = rediscache.New(ctx, cfg.RedisURL, cfg.RedisPrefix, logger, rediscache.Options{}); err != nil {
 			return err
 		}
 		defer cache.Close()
