@@ -66,7 +66,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 		if hasNext {
 			next = load8(norm, int(s.toks[t0+1].start))
 		}
-		for _, e := range m.ix.phrases[c.key] {
+		for _, e := range m.ix.lookup(c.key) {
 			if e.mask != 0 && (!hasNext || (next^e.next)&e.mask != 0) {
 				continue // the second word cannot match
 			}

@@ -135,3 +135,24 @@ func BenchmarkBaselineLowercase(b *testing.B) {
 		_ = bytes.ToLower([]byte(text))
 	}
 }
+
+// BenchmarkStages splits the engine's time: normalization alone, and
+// normalization plus the tokenizing scan with index look-ups.
+func BenchmarkStages(b *testing.B) {
+	m := mustCompile(b, genRules(rand.New(rand.NewPCG(7, 10000)), 10000)...)
+	text := genProse(rand.New(rand.NewPCG(3, 4)), 20<<10)
+	s := new(scratch)
+	b.Run("normalize/text=20KB", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			s.text.Normalize(text)
+		}
+	})
+	b.Run("normalize+scan/rules=10000/text=20KB", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			s.text.Normalize(text)
+			s.toks, s.cands = tokenize(s.text.Norm, m.ix, s.toks[:0], s.cands[:0])
+		}
+	})
+}

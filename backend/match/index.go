@@ -5,65 +5,202 @@ import (
 	"math/bits"
 )
 
-// index finds the phrases whose first word a text word can start.
+// index finds the phrases a text word can start.
 //
-// Every word of the text is hashed once while it is scanned (tokenize); the
-// hash of the whole word and the hashes of its prefixes at the lengths of the
-// known stems are tested against a Bloom-style bitset that fits in cache.
-// Only the rare words that pass look up the map and compare bytes. Anchoring
-// phrases at word starts means no Aho-Corasick failure links are needed: the
-// scan is one pass with one multiply per byte.
+// Every word of the text is hashed once while it is scanned (tokenize). Three
+// kinds of keys are looked up, each first in a Bloom-style bitset that fits in
+// cache, so the rare words that pass alone reach the hash table:
+//   - the pair of a word and the next one (phrases whose first two words are
+//     whole words: most of them), so a common first word such as "the" or "в"
+//     costs nothing unless the pair is right;
+//   - the whole word (one-word phrases, and phrases whose second word is a
+//     stem or "*"), with a filter on the second word's first bytes;
+//   - the word's prefixes at the lengths of known stems ("кризис*"), tried
+//     only when the word's first three bytes begin some stem; likewise the
+//     pair of a word and a stem of the next one ("на украин*").
+//
+// Anchoring phrases at word starts means no Aho-Corasick failure links are
+// needed: the scan is one pass with one multiply per byte.
 type index struct {
+	// bloom is a blocked Bloom filter: a key's bit sits in the 512-bit
+	// block (one cache line) of its "block key", the hash of the text word
+	// being looked at. A word's own key and the key of the pair it ends
+	// share that block, so a word costs one cache miss, not two.
 	bloom      []uint64
-	bloomShift uint
-	prefixLens uint64             // bit L: some stem is L bytes long
-	phrases    map[uint64][]entry // key of first word -> phrases
+	blockMask  uint64
+	prefixLens uint64   // bit L: some first-word stem is L bytes long
+	stemStarts []uint64 // bitset of the first three bytes of first-word stems
+	// The same for stems in second place ("на украин*"), which are keyed
+	// by the pair of the first word and the stem.
+	secondLens   uint64
+	secondStarts []uint64
+	slots        []slot  // open addressing, linear probing; len is a power of two
+	entries      []entry // grouped by key; a slot points at its group
 }
 
-// entry is one phrase a first word can start, with a filter on its second
-// word: the second word's first bytes (little-endian) and a mask of them.
-// Common first words ("the", "в") start many phrases; the filter rejects
-// nearly all of them with one compare instead of a full verification.
+type slot struct {
+	key    uint64
+	off, n uint32 // entries[off:off+n]; n == 0 marks an empty slot
+}
+
+// entry is one phrase a key can start, with a filter on its second word:
+// the second word's first bytes (little-endian) and a mask of them.
 type entry struct {
 	phrase     int32
-	next, mask uint64 // mask 0: no second word to filter on
+	next, mask uint64 // mask 0: nothing to filter on
 }
 
-// candidate is a text word whose whole form (or a prefix) is a known first word.
+// candidate is a text position whose key is in the index.
 type candidate struct {
 	tok int32
 	key uint64
 }
 
-func newIndex(keys int) *index {
-	// About 32 bits per key keeps false positives near 3%; at least 64 Kbit.
-	size := uint(16)
-	for (1<<size)/32 < keys && size < 26 {
-		size++
+// Key kinds are kept apart by salts, so a word, a stem and a pair with the
+// same bytes never share a key.
+const (
+	stemSalt uint64 = 0x9E3779B97F4A7C15
+	pairMul  uint64 = 0xC2B2AE3D27D4EB4F
+)
+
+func wordKey(h uint64) uint64             { return h }
+func stemKey(h uint64) uint64             { return h ^ stemSalt }
+func pairKey(first, second uint64) uint64 { return (first*pairMul ^ second) + 0x165667B19E3779F9 }
+
+// indexBuilder collects keys before the index is laid out.
+type indexBuilder struct {
+	groups      map[uint64][]entry
+	order       []uint64
+	blockOf     map[uint64]uint64 // key -> block key
+	prefixLens  uint64
+	stems       [][]byte
+	secondLens  uint64
+	secondStems [][]byte
+}
+
+func newIndexBuilder() *indexBuilder {
+	return &indexBuilder{groups: map[uint64][]entry{}, blockOf: map[uint64]uint64{}}
+}
+
+// addPhrase indexes phrase p under the best key it has.
+func (b *indexBuilder) addPhrase(id int32, p phrase) {
+	var key, block uint64
+	var e entry
+	e.phrase = id
+	switch {
+	case p[0].prefix:
+		block = stemKey(hashBytes([]byte(p[0].text)))
+		key = block
+		b.prefixLens |= 1 << uint(len(p[0].text))
+		b.stems = append(b.stems, []byte(p[0].text))
+		e.next, e.mask = secondWordFilter(p)
+	case len(p) >= 2 && !p[1].any && !p[1].prefix:
+		block = hashBytes([]byte(p[1].text))
+		key = pairKey(hashBytes([]byte(p[0].text)), block)
+	case len(p) >= 2 && p[1].prefix:
+		block = stemKey(hashBytes([]byte(p[1].text)))
+		key = pairKey(hashBytes([]byte(p[0].text)), block)
+		b.secondLens |= 1 << uint(len(p[1].text))
+		b.secondStems = append(b.secondStems, []byte(p[1].text))
+	default:
+		block = hashBytes([]byte(p[0].text))
+		key = wordKey(block)
+		e.next, e.mask = secondWordFilter(p)
+	}
+	if _, ok := b.groups[key]; !ok {
+		b.order = append(b.order, key)
+		b.blockOf[key] = block
+	}
+	b.groups[key] = append(b.groups[key], e)
+}
+
+func (b *indexBuilder) build() *index {
+	keys := len(b.order)
+	// About 24 bits per key keeps false positives of the blocked filter
+	// near 3%; at least 64 Kbit (8 KiB).
+	blocks := 128
+	for blocks*512/24 < keys && blocks < 1<<20 {
+		blocks <<= 1
+	}
+	nslots := 1
+	for nslots < 2*keys {
+		nslots <<= 1
 	}
 	ix := &index{
-		bloom:      make([]uint64, (1<<size)/64),
-		bloomShift: 64 - size,
-		phrases:    make(map[uint64][]entry, keys),
+		bloom:        make([]uint64, blocks*8),
+		blockMask:    uint64(blocks - 1),
+		prefixLens:   b.prefixLens,
+		stemStarts:   make([]uint64, (1<<16)/64),
+		slots:        make([]slot, nslots),
+		secondLens:   b.secondLens,
+		secondStarts: make([]uint64, (1<<16)/64),
+	}
+	for _, k := range b.order {
+		w, bit := ix.bloomBit(b.blockOf[k], k)
+		ix.bloom[w] |= bit
+		group := b.groups[k]
+		s := slot{key: k, off: uint32(len(ix.entries)), n: uint32(len(group))}
+		ix.entries = append(ix.entries, group...)
+		for i := mix(k) & uint64(nslots-1); ; i = (i + 1) & uint64(nslots-1) {
+			if ix.slots[i].n == 0 {
+				ix.slots[i] = s
+				break
+			}
+		}
+	}
+	for _, stem := range b.stems {
+		setBit(ix.stemStarts, stemStartBit(stem[:min(len(stem), 4)]))
+	}
+	for _, stem := range b.secondStems {
+		setBit(ix.secondStarts, stemStartBit(stem[:min(len(stem), 4)]))
 	}
 	return ix
 }
 
-func (ix *index) add(key uint64, e entry, stemLen int) {
-	bit := mix(key) >> ix.bloomShift
-	ix.bloom[bit/64] |= 1 << (bit % 64)
-	ix.phrases[key] = append(ix.phrases[key], e)
-	if stemLen > 0 {
-		ix.prefixLens |= 1 << uint(stemLen)
+// lookup returns the entries of key.
+func (ix *index) lookup(key uint64) []entry {
+	mask := uint64(len(ix.slots) - 1)
+	for i := mix(key) & mask; ; i = (i + 1) & mask {
+		s := &ix.slots[i]
+		if s.n == 0 {
+			return nil
+		}
+		if s.key == key {
+			return ix.entries[s.off : s.off+s.n]
+		}
 	}
 }
 
-func (ix *index) bloomHas(key uint64) bool {
-	bit := mix(key) >> ix.bloomShift
-	return ix.bloom[bit/64]&(1<<(bit%64)) != 0
+// bloomBit locates key's bit: the word in block's cache line, and the mask.
+func (ix *index) bloomBit(block, key uint64) (int, uint64) {
+	base := (mix(block) & ix.blockMask) * 8
+	b := mix(key^0x2545F4914F6CDD1D) >> 55 // 0..511
+	return int(base + b/64), 1 << (b % 64)
 }
 
-// mix spreads FNV's weak high bits before they pick a bloom bit.
+func (ix *index) bloomHas(block, key uint64) bool {
+	w, bit := ix.bloomBit(block, key)
+	return ix.bloom[w]&bit != 0
+}
+
+// stemStartBit maps the first bytes of a word or stem to a bit: four bytes
+// when there are four (two Cyrillic letters: three bytes would be one and a
+// half, which lets far too many words through), else three. Stems have at
+// least three letters, so at least three bytes.
+func stemStartBit(b []byte) uint32 {
+	x := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
+	if len(b) >= 4 {
+		x |= uint32(b[3]) << 24
+		return (x * 0x9E3779B1) >> 16
+	}
+	return ((x * 0x85EBCA6B) >> 16) ^ 1 // three-byte starts hash differently
+}
+
+func setBit(set []uint64, bit uint32) { set[bit/64] |= 1 << (bit % 64) }
+
+func hasBit(set []uint64, bit uint32) bool { return set[bit/64]&(1<<(bit%64)) != 0 }
+
+// mix spreads FNV's weak high bits before they pick a bit or a slot.
 func mix(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
@@ -73,13 +210,9 @@ func mix(h uint64) uint64 {
 
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
-// sizeBytes estimates the memory the index holds.
+// sizeBytes is the memory the index holds.
 func (ix *index) sizeBytes() int {
-	n := len(ix.bloom) * 8
-	for _, ids := range ix.phrases {
-		n += 8 + 24 + 24*cap(ids) + 16 // key, slice header, entries, map overhead
-	}
-	return n
+	return len(ix.bloom)*8 + len(ix.stemStarts)*8 + len(ix.slots)*16 + len(ix.entries)*24
 }
 
 // load8 reads up to 8 bytes of b from i, little-endian, zero-padded.

@@ -80,12 +80,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 	began := time.Now()
 	m := &Matcher{}
 	var problems []RuleProblem
-	type keyed struct {
-		key     uint64
-		e       entry
-		stemLen int
-	}
-	var entries []keyed
+	ib := newIndexBuilder()
 	for _, r := range rules {
 		if !opts.AllStatuses && !r.Status.Matched() {
 			continue
@@ -106,21 +101,13 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 			id := int32(len(m.phrases))
 			m.phrases = append(m.phrases, p)
 			m.owner = append(m.owner, ri)
-			stemLen := 0
-			if p[0].prefix {
-				stemLen = len(p[0].text)
-			}
-			next, mask := secondWordFilter(p)
-			entries = append(entries, keyed{p.key(), entry{id, next, mask}, stemLen})
+			ib.addPhrase(id, p)
 		}
 	}
 	if len(problems) > 0 {
 		return nil, &CompileError{Problems: problems}
 	}
-	m.ix = newIndex(len(entries))
-	for _, e := range entries {
-		m.ix.add(e.key, e.e, e.stemLen)
-	}
+	m.ix = ib.build()
 	m.version = versionOf(m.Rules())
 	m.stats = Stats{
 		Rules:       len(m.rules),

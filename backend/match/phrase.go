@@ -109,14 +109,6 @@ func (w word) matches(b []byte) bool {
 	}
 }
 
-// key is the index key of the phrase's first word.
-func (p phrase) key() uint64 {
-	if p[0].prefix {
-		return prefixKey([]byte(p[0].text))
-	}
-	return hashBytes([]byte(p[0].text))
-}
-
 // termList is a small set of phrases looked for only around a hit
 // (near/unless terms, reporting cues), so a linear scan is enough.
 type termList []phrase
