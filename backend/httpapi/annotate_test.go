@@ -26,11 +26,19 @@ func testRule() contextlens.Rule {
 
 func newTestServer(t *testing.T, cache ResultCache, limits Limits) http.Handler {
 	t.Helper()
+	return newFuzzServer(t, limits, cache)
+}
+
+func newFuzzServer(t testing.TB, limits Limits, cache ...ResultCache) http.Handler {
+	var c ResultCache
+	if len(cache) > 0 {
+		c = cache[0]
+	}
 	m, err := match.Compile([]contextlens.Rule{testRule()}, match.CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewServer(Deps{Engine: match.NewEngine(m), Limits: limits, Cache: cache})
+	return NewServer(Deps{Engine: match.NewEngine(m), Limits: limits, Cache: c})
 }
 
 func do(h http.Handler, method, path, contentType, body string) *httptest.ResponseRecorder {

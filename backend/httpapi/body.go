@@ -73,44 +73,56 @@ func jsonProblem(err error) string {
 
 // checkDuplicateKeys rejects objects that repeat a key: encoding/json would
 // silently keep the last one, which hides mistakes (and smuggling).
+// Malformed JSON is left to the real decode to report.
 func checkDuplicateKeys(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var walk func() error
-	walk = func() error {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // syntax errors are reported by the real decode
-		}
-		switch tok {
-		case json.Delim('{'):
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil
-				}
-				k, _ := kt.(string)
-				if seen[k] {
-					return errors.New("a JSON object repeats a key")
-				}
-				seen[k] = true
-				if err := walk(); err != nil {
-					return err
-				}
-			}
-			_, _ = dec.Token()
-		case json.Delim('['):
-			for dec.More() {
-				if err := walk(); err != nil {
-					return err
-				}
-			}
-			_, _ = dec.Token()
-		}
-		return nil
+	err := walkJSON(dec)
+	if errors.Is(err, errDuplicateKey) {
+		return err
 	}
-	return walk()
+	return nil
+}
+
+var errDuplicateKey = errors.New("a JSON object repeats a key")
+
+// walkJSON reads one value. Any token error stops the walk at once: after
+// a syntax error the decoder makes no progress, and a loop on More() would
+// never end.
+func walkJSON(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			k, _ := kt.(string)
+			if seen[k] {
+				return errDuplicateKey
+			}
+			seen[k] = true
+			if err := walkJSON(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := walkJSON(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	return nil
 }
 
 func sortedNames(m map[string][]byte) []string {
