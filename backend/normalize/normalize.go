@@ -17,12 +17,18 @@
 //   - a word hyphenated at a line end is joined again ("infor-\nmation");
 //   - each invalid UTF-8 byte becomes a space (a separator).
 //
-// Speed matters more here than anywhere else in the engine: ASCII and the
-// Cyrillic block U+0400–U+04FF go through table-driven fast paths, and only
-// the rare remaining characters pay for a decode and an NFKC lookup.
+// Speed matters more here than anywhere else in the engine. Plain ASCII and
+// lower case Cyrillic go through a loop that tests eight bytes at a time
+// (plain), the rest of ASCII and of U+0400–U+04FF and the common quotes,
+// dashes and spaces through table-driven scalar code, and only the rare
+// remaining characters pay for a decode and an NFKC lookup. The map back to
+// the original is run-length encoded (see mark), so the fast paths do not
+// write it at all.
 package normalize
 
 import (
+	"math"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -38,12 +44,17 @@ import (
 type Text struct {
 	// Norm is the normalized UTF-8 text.
 	Norm []byte
-	// Orig[i] is the byte offset in the original text of the character that
-	// produced Norm[i]. len(Orig) == len(Norm). Orig is non-decreasing, and
-	// every value is the start of a character of the original (an invalid
-	// byte counts as a character of its own, as in a for-range loop).
-	Orig []int32
 	src  string
+
+	// marks is the map from Norm back to src, run-length encoded (see
+	// mark): writing one int32 per normalized byte cost more than all the
+	// rest of normalization, while the delta between a normalized offset
+	// and its original offset stays the same for long runs (ASCII, Cyrillic
+	// letters, single spaces) and changes only where normalization drops or
+	// resizes a character. marks is sorted by n and marks[0].n == 0 whenever
+	// Norm is not empty.
+	marks []mark
+	delta int // o - n of the last mark, or noDelta
 
 	// scripts holds the scripts of the letters emitted since the last
 	// non-letter: the current word. Zero means the last rune emitted was not
@@ -54,8 +65,25 @@ type Text struct {
 	seg      []byte // NFKC output of one segment
 	iter     norm.Iter
 	word     []byte  // look-alike folding: the word being rewritten
-	wordOrig []int32 // and its offsets
+	wordOrig []int32 // and the offset of each of its characters, by index in word
 }
+
+// A mark says that the character starting at Norm[n] comes from the
+// character starting at src[o], and that until the next mark the
+// character starting at Norm[n+k] comes from src[o+k].
+//
+// Only character starts are mapped: every byte of a normalized character
+// maps to the same original offset, so Orig looks up the start of the
+// character a byte belongs to. That is what makes a Cyrillic letter (two
+// bytes from two bytes) free, and what lets the characters of an expansion
+// ("ﬁ" to "fi") or of a Latin letter folded to its two-byte Cyrillic
+// look-alike map back to one original character: each character whose
+// origin breaks the run gets a mark of its own.
+type mark struct{ n, o int32 }
+
+// noDelta is Text.delta when there is no mark: no offset differs from its
+// normalized offset by that much.
+const noDelta = math.MinInt
 
 // Bits of Text.scripts.
 const (
@@ -78,128 +106,417 @@ func (t *Text) Normalize(src string) {
 	if cap(t.Norm) < want {
 		t.Norm = make([]byte, 0, want)
 	}
-	if cap(t.Orig) < want {
-		t.Orig = make([]int32, 0, want)
-	}
 	t.Norm = t.Norm[:0]
-	t.Orig = t.Orig[:0]
+	t.marks = t.marks[:0]
+	t.delta = noDelta
 
 	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c < utf8.RuneSelf:
-			i = t.ascii(src, i)
-		case c >= 0xD0 && c <= 0xD3:
-			i = t.cyrillic(src, i)
-		default:
-			i = t.general(src, i)
+		if c := src[i]; c < utf8.RuneSelf || c >= 0xD0 && c <= 0xD3 {
+			if j := t.fast(src, i); j > i {
+				i = j
+				continue
+			}
 		}
+		i = t.general(src, i)
 	}
 	t.endWord()
 }
 
-// ascii processes the run of ASCII bytes starting at src[i] and returns the
-// index after it. Each ASCII byte emits at most one byte, so it makes room
-// for the rest of src once and writes by index; the slices live in locals
-// so the loop stays in registers, and go back to t before anything that
-// needs t.
-func (t *Text) ascii(src string, i int) int {
+// Orig returns the byte offset in the original text of the character that
+// produced Norm[i]; it requires 0 <= i < len(Norm). Orig is non-decreasing
+// in i, every byte of a normalized character gives the same offset, and
+// that offset is the start of a character of the original (an invalid byte
+// counts as a character of its own, as in a for-range loop).
+//
+// It costs a binary search over the runs of the map.
+func (t *Text) Orig(i int) int {
+	for i > 0 && t.Norm[i]&0xC0 == 0x80 {
+		i-- // Norm is valid UTF-8: this finds the character's start
+	}
+	m := t.markAt(i)
+	return int(m.o) + i - int(m.n)
+}
+
+// markAt returns the last mark at or before the normalized offset i.
+func (t *Text) markAt(i int) mark {
+	lo, hi := 1, len(t.marks) // marks[0].n == 0 <= i
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if int(t.marks[h].n) <= i {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return t.marks[lo-1]
+}
+
+// mapTo records that the character about to be written at Norm[n], the
+// end of the output, comes from src[o]. It is cheap when the current run
+// already says so, which is the common case on the slow paths.
+func (t *Text) mapTo(n, o int) {
+	if o-n != t.delta {
+		t.newMark(n, o)
+	}
+}
+
+// newMark is mapTo when the current run does not predict o. It is kept
+// out of line so that mapTo inlines.
+//
+//go:noinline
+func (t *Text) newMark(n, o int) {
+	t.delta = o - n
+	if k := len(t.marks) - 1; k >= 0 && int(t.marks[k].n) == n {
+		// Nothing was written under the last mark (a skipped run of white
+		// space, say, and then a character from elsewhere): replace it, or
+		// drop it if the run before it predicts o.
+		if k > 0 && int(t.marks[k-1].o)-int(t.marks[k-1].n) == o-n {
+			t.marks = t.marks[:k]
+		} else {
+			t.marks[k].o = int32(o)
+		}
+		return
+	}
+	t.marks = append(t.marks, mark{int32(n), int32(o)})
+}
+
+// truncate cuts Norm back to n bytes, and the map with it, so that output
+// can be taken back and written again (look-alike folding, backtracking).
+func (t *Text) truncate(n int) {
+	t.Norm = t.Norm[:n]
+	k := len(t.marks)
+	for k > 0 && int(t.marks[k-1].n) > n {
+		k--
+	}
+	t.marks = t.marks[:k]
+	t.delta = noDelta
+	if k > 0 {
+		t.delta = int(t.marks[k-1].o) - int(t.marks[k-1].n)
+	}
+}
+
+// fast processes the run of ASCII characters, fast-path Cyrillic letters
+// (U+0400–U+04FF, see cyrLower) and quickPunct characters starting at
+// src[i] and returns the index after it, or i if src[i] starts a character
+// it does not handle.
+//
+// None of them makes the output longer than the input: an ASCII byte emits
+// one byte (or none, in a run of white space), a Cyrillic letter two bytes,
+// a quote, dash or space of two or three bytes one. So fast makes room for
+// the rest of src once and writes by index, and it touches the offset map
+// only where it drops input. The slice lives in a local so the loop stays
+// in registers; it goes back to t before anything that needs t.Norm.
+func (t *Text) fast(src string, i int) int {
 	n := len(t.Norm)
-	need := n + len(src) - i
-	if cap(t.Norm) < need {
-		t.Norm = append(t.Norm[:n], make([]byte, need-n)...)
+	if need := n + len(src) - i; cap(t.Norm) < need {
+		t.Norm = slices.Grow(t.Norm, need-n)
 	}
-	if cap(t.Orig) < need {
-		t.Orig = append(t.Orig[:n], make([]int32, need-n)...)
-	}
-	nb, ob := t.Norm[:need], t.Orig[:need]
+	nb := t.Norm[:cap(t.Norm)]
 	sc := t.scripts
-	for ; i < len(src); i++ {
+	t.mapTo(n, i)
+	for i < len(src) {
+		// Eight bytes at a time while they are plain. A word already
+		// mixing scripts goes through the scalar code below, which folds
+		// it at its end.
+		if sc&inMixed != inMixed && i+8 <= len(src) {
+			i, n, sc = plain(src, i, nb, n, sc)
+			if i >= len(src) {
+				break
+			}
+		}
 		c := src[i]
 		cl := byteClass[c]
 		if cl == classLetter {
 			nb[n] = c | 0x20
-			ob[n] = int32(i)
 			n++
+			i++
 			sc |= inLatin
 			continue
 		}
-		if cl == classOther {
+		if cl == classMulti {
+			// Cyrillic letters that the eight-byte loop leaves out (upper
+			// case, ё): two bytes in, two bytes out, so the map needs
+			// nothing. The run ends after a letter that stays as it is,
+			// so that the eight-byte loop takes the rest of a capitalized
+			// word.
+			start := i
+			for i+1 < len(src) {
+				c, c2 := src[i], src[i+1]
+				l := cyrLower[int(c&3)<<6|int(c2&0x3F)]
+				if c < 0xD0 || c > 0xD3 || l == 0 || c2&0xC0 != 0x80 {
+					break
+				}
+				nb[n] = byte(l >> 8)
+				nb[n+1] = byte(l)
+				n += 2
+				i += 2
+				if l == uint16(c)<<8|uint16(c2) {
+					break
+				}
+			}
+			if i > start {
+				sc |= inCyrillic
+				continue
+			}
+			// Quotes, dashes and no-break spaces: what general does with
+			// them, without leaving the loop.
+			b, size := quickPunct(src, i)
+			if size == 0 {
+				break // for general
+			}
 			if sc&inMixed == inMixed {
-				n = t.foldAt(nb, ob, n, len(src)-i)
-				nb, ob = t.Norm[:cap(t.Norm)], t.Orig[:cap(t.Orig)]
+				n = t.foldAt(n, len(src)-i)
+				nb = t.Norm[:cap(t.Norm)]
+				t.mapTo(n, i)
 			}
 			sc = 0
-			nb[n] = c
-			ob[n] = int32(i)
-			n++
+			if b != ' ' || n == 0 || nb[n-1] != ' ' {
+				nb[n] = b
+				n++
+			}
+			i += size
+			t.mapTo(n, i)
 			continue
-		}
-		if cl == classMulti {
-			break
 		}
 		if cl == classHyphen && sc != 0 {
 			if k := joinAt(src, i+1); k >= 0 {
-				i = k - 1 // the word goes on at src[k]
+				i = k // the word goes on at src[k]
+				t.mapTo(n, i)
 				continue
 			}
 		}
 		if sc&inMixed == inMixed {
-			n = t.foldAt(nb, ob, n, len(src)-i)
-			nb, ob = t.Norm[:cap(t.Norm)], t.Orig[:cap(t.Orig)]
+			n = t.foldAt(n, len(src)-i)
+			nb = t.Norm[:cap(t.Norm)]
+			t.mapTo(n, i)
 		}
 		sc = 0
-		if cl == classSpace && n > 0 && nb[n-1] == ' ' {
+		if cl != classSpace {
+			nb[n] = asciiLower[c]
+			n++
+			i++
 			continue
 		}
-		nb[n] = asciiLower[c]
-		ob[n] = int32(i)
-		n++
-	}
-	t.Norm, t.Orig, t.scripts = nb[:n], ob[:n], sc
-	return i
-}
-
-// foldAt runs fold on the first n bytes of nb and ob (the ASCII loop's
-// view of t.Norm and t.Orig), makes sure there is room for rest more bytes,
-// and returns the new length.
-func (t *Text) foldAt(nb []byte, ob []int32, n, rest int) int {
-	t.Norm, t.Orig = nb[:n], ob[:n]
-	t.fold()
-	// fold can grow the word (Latin to Cyrillic) into the room ascii made.
-	t.Norm = slices.Grow(t.Norm, rest)
-	t.Orig = slices.Grow(t.Orig, rest)
-	return len(t.Norm)
-}
-
-// cyrillic processes the runs of characters from U+0400–U+04FF starting at
-// src[i] through cyrLower, and falls back to general for anything else
-// (marks, truncated sequences).
-func (t *Text) cyrillic(src string, i int) int {
-	// Two bytes in, two bytes out: make room once, write by index.
-	n := len(t.Norm)
-	need := n + len(src) - i
-	t.Norm = slices.Grow(t.Norm, need-n)
-	t.Orig = slices.Grow(t.Orig, need-n)
-	nb, ob := t.Norm[:need], t.Orig[:need]
-	start := i
-	for i+1 < len(src) {
-		c, c2 := src[i], src[i+1]
-		l := cyrLower[int(c&3)<<6|int(c2&0x3F)]
-		if c < 0xD0 || c > 0xD3 || l == 0 || c2&0xC0 != 0x80 {
-			break
+		// One space for the whole run of white space, mapped to its first
+		// character; the run after it starts at the end of the white space.
+		j, wrote := i, 0
+		if n == 0 || nb[n-1] != ' ' {
+			nb[n] = ' '
+			n++
+			j++
+			wrote = 1
 		}
-		nb[n], nb[n+1] = byte(l>>8), byte(l)
-		ob[n], ob[n+1] = int32(i), int32(i)
-		n += 2
-		i += 2
+		for j < len(src) && byteClass[src[j]] == classSpace {
+			j++
+		}
+		if j-i != wrote {
+			t.mapTo(n, j)
+		}
+		i = j
 	}
-	t.Norm, t.Orig = nb[:n], ob[:n]
-	if i == start {
-		return t.general(src, i)
-	}
-	t.scripts |= inCyrillic
+	t.Norm, t.scripts = nb[:n], sc
 	return i
+}
+
+// SWAR constants: a byte of ones, the top bit of every byte.
+const (
+	loBits = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
+
+// plain is the hot loop of fast: it copies src[i:] to dst[n:] eight bytes
+// at a time while the bytes are plain, and returns the new i and n and the
+// word state sc after them. The caller has made room in dst and goes on
+// with the scalar loop at the first byte that is not plain (or among the
+// last seven).
+//
+// Plain are the characters the scalar loop would emit byte for byte with
+// no effect on the offset map or on look-alike folding: ASCII letters,
+// digits and punctuation other than '-' and '`', single spaces, and the
+// lower case Cyrillic letters that normalize to themselves, unless a letter
+// continues a word of the other script. Eight bytes are tested at once,
+// without a branch per byte, since the branches at word boundaries are what
+// a byte loop spends its time mispredicting. (Upper case Cyrillic and ё are
+// left to the scalar loop: they are a small part of the text, and testing
+// for them here cost more on every eight bytes than it saved.)
+//
+// Each per-byte test adds to every byte a constant that sets its top bit
+// exactly when the byte is at least some bound, or xors with a byte first to
+// test for equality (the sum 0x7F + x has its top bit clear only for x ==
+// 0). Working on the low seven bits of each byte, no addition carries into
+// the next byte. Upper case ASCII letters are the letters with bit 0x20
+// clear, and get it by moving their top bit down to 0x20.
+func plain(src string, i int, dst []byte, n int, sc uint8) (int, int, uint8) {
+	var prev uint64 // 0x80 if the output ends with a space
+	if n > 0 && dst[n-1] == ' ' {
+		prev = 0x80
+	}
+	// 0x80 if these eight bytes start with the second byte of a plain
+	// Cyrillic letter whose first byte ended the last eight.
+	var carry uint64
+	for i+8 <= len(src) {
+		w := load64(src[i : i+8])
+		var ok, latin, cyr, spaces uint64
+		if w&hiBits == 0 {
+			// ASCII only, the whole of English text: the tests below
+			// without the masks for bytes >= 0x80.
+			ctl := ^(w + 0x60*loBits) // below 0x20
+			spaces = ^((w ^ ' '*loBits) + 0x7F*loBits) & hiBits
+			hyphen := ^((w ^ '-'*loBits) + 0x7F*loBits)
+			grave := ^((w ^ '`'*loBits) + 0x7F*loBits)
+			x := w | 0x20*loBits
+			latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & hiBits
+			ok = ^(ctl | hyphen | grave | spaces&(spaces<<8|prev)) & hiBits
+			carry = 0
+		} else {
+			asc := ^w & hiBits        // ASCII bytes
+			a := w &^ hiBits          // each byte's low seven bits
+			ctl := ^(a + 0x60*loBits) // below 0x20
+			spaces = ^((a ^ ' '*loBits) + 0x7F*loBits) & asc
+			hyphen := ^((a ^ '-'*loBits) + 0x7F*loBits)
+			grave := ^((a ^ '`'*loBits) + 0x7F*loBits)
+			x := a | 0x20*loBits
+			latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & asc
+			ok = asc &^ (ctl | hyphen | grave | spaces&(spaces<<8|prev))
+			next := w >> 8 // the byte after each byte of w
+			if i+9 <= len(src) {
+				next = load64(src[i+1 : i+9])
+			}
+			// The bytes that start a Cyrillic letter whose normalized
+			// form is itself: а–п, D0 B0–BF; р–я, D1 80–8F; є ѕ і ї, D1
+			// 94–97. A letter whose first byte is the last of the eight
+			// is checked against the byte after them, and carry makes
+			// the next eight start with its second byte.
+			d1 := w & loBits // 1 where a D0 or D1 is a D1
+			lead := zeroBytes(w&^loBits^0xD0*loBits) &
+				(zeroBytes((next^0xB0*loBits^d1*0x30)&(0xF0*loBits)) |
+					zeroBytes(next|0x03*loBits^0x97*loBits)&(d1<<7))
+			cyr = lead | lead<<8 | carry
+			carry = lead >> 56
+			ok |= cyr
+		}
+		// A letter next to one of the other script, in these bytes or
+		// at the end of the word before them (0x80 if the word has Latin,
+		// Cyrillic letters): a mixed word, which the scalar code folds.
+		prevL, prevC := uint64(sc&inLatin)<<7, uint64(sc&inCyrillic)<<6
+		ok &^= latin&(cyr<<8|prevC) | cyr&(latin<<8|prevL)
+		// Upper case ASCII letters have 0x20 clear: add it. Bytes that
+		// are not plain are overwritten later.
+		putLE64(dst[n:n+8], w|(latin&^(w<<2))>>2)
+		// The word state after the plain bytes: the script of the last if
+		// it is a letter, "no word" if it is anything else; letters only
+		// continue the word.
+		letters := latin | cyr
+		if ok == hiBits {
+			// All eight plain, the common case. i and n move on by a
+			// constant, so the next load does not wait for the tests on
+			// this one.
+			sc = sc&keepWord(^letters&hiBits) | uint8(latin>>63)&inLatin | uint8(cyr>>62)&inCyrillic
+			prev = spaces >> 56 & 0x80
+			i += 8
+			n += 8
+			if i+8 > len(src) && carry != 0 {
+				// The second byte of the letter, as the loop stops here.
+				dst[n] = src[i]
+				n++
+				i++
+			}
+			continue
+		}
+		// The first k bytes are plain (k > 0 if carry was set: the loop
+		// never stops inside a character).
+		if k := bits.TrailingZeros64(^ok&hiBits) >> 3; k > 0 {
+			nbits := 8 * uint(k)
+			sc = sc&keepWord(^letters&(hiBits>>(64-nbits))) |
+				uint8(latin>>(nbits-1))&inLatin | uint8(cyr>>(nbits-2))&inCyrillic
+			i += k
+			n += k
+		}
+		break
+	}
+	return i, n, sc
+}
+
+// keepWord returns 0xFF if nonLetters is 0 and 0 otherwise: the mask that
+// keeps the word state over bytes that are all letters. Whether a block
+// holds a space is close to random in Cyrillic text, whose words are about
+// eight bytes long; a branch on it would be mispredicted often.
+func keepWord(nonLetters uint64) uint8 {
+	return uint8(-((nonLetters - 1) &^ nonLetters >> 63))
+}
+
+// zeroBytes returns the top bit of each byte of v set where the byte is 0.
+func zeroBytes(v uint64) uint64 {
+	return ^((v&^hiBits + 0x7F*loBits) | v) & hiBits
+}
+
+// load64 reads s (len(s) == 8) little-endian: one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// putLE64 stores v in b (len(b) == 8), little-endian: one store.
+func putLE64(b []byte, v uint64) {
+	_ = b[7]
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	b[4], b[5], b[6], b[7] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+}
+
+// quickPunct returns the byte that the quote, dash or white space at src[i]
+// becomes, and its size, if it is one of those in U+0080–U+00BF or
+// U+2000–U+203F, and what follows it starts an NFKC segment (ASCII, a
+// Cyrillic letter or the end of the text): the cases general takes without
+// an NFKC lookup. Otherwise size is 0.
+func quickPunct(src string, i int) (b byte, size int) {
+	switch {
+	case src[i] == 0xC2 && i+1 < len(src) && src[i+1]&0xC0 == 0x80:
+		b, size = quickC2[src[i+1]&0x3F], 2
+	case src[i] == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&0xC0 == 0x80:
+		b, size = quickE280[src[i+2]&0x3F], 3
+	}
+	if b == 0 {
+		return 0, 0
+	}
+	if j := i + size; j < len(src) && src[j] >= utf8.RuneSelf && !cyrillicStarterAt(src, j) {
+		return 0, 0
+	}
+	return b, size
+}
+
+// quickC2[k] and quickE280[k] are the bytes U+0080+k and U+2000+k become
+// (the UTF-8 forms C2 80+k, E2 80 80+k), or 0 for the characters that need
+// general: the rest, and the soft hyphen and hyphens of U+2010–U+2011,
+// which may join a word hyphenated at a line end.
+var quickC2, quickE280 [64]byte
+
+func init() {
+	for k := range 64 {
+		for _, c := range []struct {
+			r rune
+			b *byte
+		}{{rune(0x80 + k), &quickC2[k]}, {rune(0x2000 + k), &quickE280[k]}} {
+			switch {
+			case c.r == '\u00AD' || c.r == '‐' || c.r == '‑' || invisible(c.r):
+			case punct(c.r) != 0:
+				*c.b = punct(c.r)
+			case unicode.IsSpace(c.r):
+				*c.b = ' '
+			}
+		}
+	}
+}
+
+// foldAt runs fold on the first n bytes of t.Norm's buffer (the fast loop
+// has written them without updating t.Norm), makes sure there is room for
+// rest more bytes, and returns the new length.
+func (t *Text) foldAt(n, rest int) int {
+	t.Norm = t.Norm[:n]
+	t.fold()
+	// fold can grow the word (Latin to Cyrillic) into the room fast made.
+	t.Norm = slices.Grow(t.Norm, rest)
+	return len(t.Norm)
 }
 
 // rune emits the normalized form of one character of NFKC output.
@@ -208,8 +525,8 @@ func (t *Text) rune(r rune, off int) {
 		c := byte(r)
 		switch asciiClass[c] {
 		case classLetter:
+			t.mapTo(len(t.Norm), off)
 			t.Norm = append(t.Norm, c|0x20)
-			t.Orig = append(t.Orig, int32(off))
 			t.scripts |= inLatin
 		case classSpace:
 			t.space(off)
@@ -220,8 +537,8 @@ func (t *Text) rune(r rune, off int) {
 	}
 	if r >= 0x400 && r <= 0x4FF {
 		if l := cyrLower[r-0x400]; l != 0 {
+			t.mapTo(len(t.Norm), off)
 			t.Norm = append(t.Norm, byte(l>>8), byte(l))
-			t.Orig = append(t.Orig, int32(off), int32(off))
 			t.scripts |= inCyrillic
 			return
 		}
@@ -243,18 +560,15 @@ func (t *Text) rune(r rune, off int) {
 	} else {
 		t.endWord()
 	}
-	n := len(t.Norm)
+	t.mapTo(len(t.Norm), off)
 	t.Norm = utf8.AppendRune(t.Norm, l)
-	for ; n < len(t.Norm); n++ {
-		t.Orig = append(t.Orig, int32(off))
-	}
 }
 
 // byte emits an ASCII non-letter.
 func (t *Text) byte(b byte, off int) {
 	t.endWord()
+	t.mapTo(len(t.Norm), off)
 	t.Norm = append(t.Norm, b)
-	t.Orig = append(t.Orig, int32(off))
 }
 
 // space emits a space unless the output already ends with one, which
@@ -264,8 +578,8 @@ func (t *Text) space(off int) {
 	if n := len(t.Norm); n > 0 && t.Norm[n-1] == ' ' {
 		return
 	}
+	t.mapTo(len(t.Norm), off)
 	t.Norm = append(t.Norm, ' ')
-	t.Orig = append(t.Orig, int32(off))
 }
 
 // endWord is called before a non-letter is emitted; it folds the word just
@@ -325,8 +639,8 @@ func joinAt(src string, j int) int {
 // one before, per NFKC) that follow the last character, so a span never
 // splits a grapheme; invisible characters such as U+200B are not included.
 func (t *Text) OrigSpan(i, j int) (start, end int) {
-	start = int(t.Orig[i])
-	last := int(t.Orig[j-1])
+	start = t.Orig(i)
+	last := t.Orig(j - 1)
 	_, size := utf8.DecodeRuneInString(t.src[last:])
 	end = last + size
 	for end < len(t.src) {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -38,8 +40,8 @@ func TestNormalize(t *testing.T) {
 			if got := string(x.Norm); got != tt.norm {
 				t.Errorf("Norm = %q, want %q", got, tt.norm)
 			}
-			if !slices.Equal(x.Orig, tt.orig) {
-				t.Errorf("Orig = %v, want %v", x.Orig, tt.orig)
+			if got := origs(&x); !slices.Equal(got, tt.orig) {
+				t.Errorf("Orig = %v, want %v", got, tt.orig)
 			}
 			checkInvariants(t, tt.src, &x)
 		})
@@ -81,6 +83,19 @@ func TestReuseDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestMapIsCompact guards the point of the run-length map: ordinary text
+// needs a mark only where it drops or resizes characters, not per byte.
+func TestMapIsCompact(t *testing.T) {
+	for _, words := range [][]string{englishWords, cyrillicWords} {
+		src := prose(rand.New(rand.NewPCG(5, 6)), 20<<10, words)
+		var x Text
+		x.Normalize(src)
+		if len(x.marks) > len(x.Norm)/50 {
+			t.Errorf("%d marks for %d bytes of %.20q...", len(x.marks), len(x.Norm), src)
+		}
+	}
+}
+
 // Word lists for generated prose. Some entries carry the oddities real
 // pages have: homoglyphs, soft hyphens, stress marks, NBSP.
 var (
@@ -109,7 +124,11 @@ func prose(rng *rand.Rand, n int, words []string) string {
 		for i := range k {
 			w := words[rng.IntN(len(words))]
 			if i == 0 {
-				w = strings.ToUpper(w[:1]) + w[1:]
+				// Capitalize the first character, not the first byte:
+				// upper-casing half a Cyrillic letter made U+FFFD and a
+				// stray continuation byte, which real text does not have.
+				r, size := utf8.DecodeRuneInString(w)
+				w = string(unicode.ToUpper(r)) + w[size:]
 			}
 			b.WriteString(w)
 			switch {

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -13,9 +14,7 @@ import (
 // checkInvariants checks what the engine relies on for any input.
 func checkInvariants(t *testing.T, src string, x *Text) {
 	t.Helper()
-	if len(x.Orig) != len(x.Norm) {
-		t.Fatalf("%q: len(Orig) = %d, len(Norm) = %d", src, len(x.Orig), len(x.Norm))
-	}
+	orig := origs(x)
 	if !utf8.Valid(x.Norm) {
 		t.Fatalf("%q: Norm %q is not valid UTF-8", src, x.Norm)
 	}
@@ -23,13 +22,23 @@ func checkInvariants(t *testing.T, src string, x *Text) {
 	for i := range src {
 		starts[int32(i)] = true
 	}
-	for i, o := range x.Orig {
+	for i, o := range orig {
 		if !starts[o] {
-			t.Fatalf("%q: Orig[%d] = %d is not a character start", src, i, o)
+			t.Fatalf("%q: Orig(%d) = %d is not a character start", src, i, o)
 		}
-		if i > 0 && o < x.Orig[i-1] {
-			t.Fatalf("%q: Orig decreases at %d: %v", src, i, x.Orig)
+		if i > 0 && o < orig[i-1] {
+			t.Fatalf("%q: Orig decreases at %d: %v", src, i, orig)
 		}
+	}
+	// The map must say exactly what the per-byte map of the previous
+	// implementation said, and Norm must be the same.
+	var old oldText
+	old.Normalize(src)
+	if string(old.Norm) != string(x.Norm) {
+		t.Fatalf("%q: Norm %q, old implementation %q", src, x.Norm, old.Norm)
+	}
+	if !slices.Equal(orig, old.Orig) {
+		t.Fatalf("%q (norm %q): Orig\n got %v\nwant %v (old implementation)\nmarks %v", src, x.Norm, orig, old.Orig, x.marks)
 	}
 	if strings.Contains(string(x.Norm), "  ") {
 		t.Fatalf("%q: Norm %q has a double space", src, x.Norm)
@@ -65,13 +74,22 @@ func checkInvariants(t *testing.T, src string, x *Text) {
 	}
 }
 
+// origs returns Orig(i) for every byte of x.Norm: the old per-byte map.
+func origs(x *Text) []int32 {
+	o := make([]int32, len(x.Norm))
+	for i := range o {
+		o[i] = int32(x.Orig(i))
+	}
+	return o
+}
+
 // pieces are the building blocks of random test strings: every rule's
 // trigger, and the characters that combine or confuse.
 var pieces = []string{
 	"a", "B", "crisis", "Ukraine", "e", "i", "o", "p", "c", "x", "y", "H", "M", "T", "ï",
 	"а", "В", "кризис", "Киев", "е", "і", "о", "р", "с", "х", "у", "Н", "М", "Т", "ё", "Ё", "ї", "ґ", "й",
 	"ά", "Ω", "ß", "İ", "ǅ", "ﬁ", "Ａ", "５", "№", "…", "Ⅻ", "ﷺ", "가", "\u11A8", "😀", "\uFFFD",
-	"\u0301", "\u0300", "\u0306", "\u0308", "\u0327", "\u0483", "\u034F",
+	"\u0301", "\u0300", "\u0306", "\u0308", "\u0327", "\u0483", "\u034F", "\u0341", "\u0338", "\u0323", "\u0307", "<",
 	"\u200B", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u200F", "\u202E", "\u2066", "\u061C",
 	"“", "”", "«", "»", "‹", "″", "＂", "\"", "’", "‚", "′", "ʼ", "`", "´", "'", "¨",
 	"‐", "‑", "–", "—", "−", "⸻", "-",
@@ -86,6 +104,24 @@ func randomText(rng *rand.Rand, n int, pieces []string) string {
 		b.WriteString(pieces[rng.IntN(len(pieces))])
 	}
 	return b.String()
+}
+
+// TestOracle runs long texts, where the map has many runs, against the
+// old implementation (checkInvariants compares them); TestProperties covers
+// short ones.
+func TestOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var x Text
+	for k := range 300 {
+		var src string
+		if k%2 == 0 {
+			src = randomText(rng, 200+rng.IntN(800), pieces)
+		} else {
+			src = prose(rng, 500+rng.IntN(3000), mixedWords)
+		}
+		x.Normalize(src)
+		checkInvariants(t, src, &x)
+	}
 }
 
 func TestProperties(t *testing.T) {
@@ -143,6 +179,16 @@ func reference(s string) string {
 	}
 	return string(out)
 }
+
+// toLatin and toCyrillic are the look-alike pairs as maps, for refFold.
+var toLatin, toCyrillic = func() (l, c map[rune]rune) {
+	l, c = map[rune]rune{}, map[rune]rune{}
+	for _, p := range lookalikes {
+		c[p[0]] = p[1]
+		l[p[1]] = p[0]
+	}
+	return l, c
+}()
 
 func refFold(w []rune) {
 	var n [3]int
@@ -230,6 +276,57 @@ func TestStrippedMarksCombine(t *testing.T) {
 	for r := rune(0x300); r <= 0x36F; r++ {
 		if !invisible(r) && norm.NFKC.PropertiesString(string(r)).BoundaryBefore() {
 			t.Errorf("%U is an NFKC starter", r)
+		}
+	}
+}
+
+// TestComposePairs checks the table dropMark relies on against NFC itself,
+// for every letter it covers and every stripped mark.
+func TestComposePairs(t *testing.T) {
+	for b := rune(0); b <= 0x4FF; b++ {
+		k := int(b)
+		switch {
+		case b < utf8.RuneSelf && asciiClass[b] == classLetter:
+		case isFastCyrillic(b):
+			k = 0x80 + int(b-0x400)
+		default:
+			continue // dropMark does not look these up
+		}
+		for m := rune(0x300); m <= 0x36F; m++ {
+			first, _ := utf8.DecodeRuneInString(norm.NFC.String(string([]rune{b, m})))
+			want := first != b
+			got := composePairs[k][(m-0x300)>>6]&(1<<((m-0x300)&63)) != 0
+			singleton := norm.NFD.PropertiesString(string(m)).Decomposition() != nil
+			if got != want && !(got && singleton) { // true is safe for those
+				t.Errorf("%U %U: table says composes %v, NFC %v", b, m, got, want)
+			}
+		}
+	}
+}
+
+// TestPlainLanes puts every character of U+0400–U+04FF, and a sample of
+// the other two-byte ones, at every byte position of the eight-byte loop's
+// words, between ASCII or Cyrillic letters, and compares with the old
+// implementation: the loop's per-byte tests and the letter it carries over
+// from one word to the next must agree with the scalar code everywhere.
+func TestPlainLanes(t *testing.T) {
+	var x Text
+	for r := rune(0x80); r < 0x800; r++ {
+		if (r < 0x400 || r > 0x4FF) && r%7 != 0 {
+			continue
+		}
+		for pos := range 10 {
+			for _, pre := range []string{
+				strings.Repeat("x", pos),
+				strings.Repeat("ж", pos/2) + strings.Repeat("x", pos%2),
+				strings.Repeat("ж", pos/2) + strings.Repeat(" ", pos%2),
+			} {
+				for _, post := range []string{"кот и пес", "cat and dog", "и-\nя ё. Ё"} {
+					src := pre + string(r) + post
+					x.Normalize(src)
+					checkInvariants(t, src, &x)
+				}
+			}
 		}
 	}
 }

@@ -32,8 +32,10 @@ func (t *Text) general(src string, i int) int {
 	}
 	end := i + size
 	// Quotes, dashes and spaces are NFKC starters that cannot combine
-	// (TestSpecialsAreStarters); when ASCII follows, skip the lookups.
-	if end == len(src) || src[end] < utf8.RuneSelf {
+	// (TestSpecialsAreStarters); when what follows starts a segment of its
+	// own and is cheap to tell so (ASCII, a Cyrillic letter: what follows
+	// them in most text), skip the lookups.
+	if end == len(src) || src[end] < utf8.RuneSelf || cyrillicStarterAt(src, end) {
 		if b := punct(r); b != 0 {
 			t.byte(b, i)
 			return end
@@ -42,6 +44,9 @@ func (t *Text) general(src string, i int) int {
 			t.space(i)
 			return end
 		}
+	}
+	if isStrippedMark(r) && t.dropMark(src, i, r) {
+		return end
 	}
 	props := norm.NFKC.PropertiesString(src[i:])
 	start := i
@@ -57,6 +62,12 @@ func (t *Text) general(src string, i int) int {
 			t.space(i)
 		case len(props.Decomposition()) == 0: // NFKC leaves it alone
 			t.rune(r, i)
+		case isASCII(props.Decomposition()):
+			// ﬁ, full-width Latin, ™…: ASCII composes with nothing, so
+			// the decomposition is the NFKC form.
+			for _, c := range props.Decomposition() {
+				t.rune(rune(c), i)
+			}
 		default:
 			t.segment(src[i:end], i)
 		}
@@ -64,6 +75,97 @@ func (t *Text) general(src string, i int) int {
 	}
 	t.segment(src[start:end], start)
 	return end
+}
+
+// dropMark reports whether the mark r at src[i], which normalization
+// strips, can be dropped without a look at its NFKC segment: the last
+// character emitted is an ASCII or Cyrillic letter that r does not compose
+// with, and only invisible characters come between them. The segment would
+// then normalize to that letter again, mapped to the same offset. This is
+// the common case of a stress mark in Russian or Ukrainian text
+// ("Укра\u0301ина"), which backtrack and segment would handle ten times
+// slower.
+//
+// A second mark after r goes the long way (it is not invisible), which
+// normalizes the whole segment, r included, as if r had never been
+// dropped.
+func (t *Text) dropMark(src string, i int, r rune) bool {
+	n := len(t.Norm)
+	if n == 0 {
+		return false
+	}
+	p := t.Orig(n - 1)
+	b, size := utf8.DecodeRuneInString(src[p:])
+	var k int // index of b in composePairs
+	switch {
+	case b < utf8.RuneSelf && asciiClass[b] == classLetter:
+		k = int(b)
+	case isFastCyrillic(b):
+		k = 0x80 + int(b-0x400)
+	default:
+		return false
+	}
+	for j := p + size; j < i; {
+		r, s := utf8.DecodeRuneInString(src[j:])
+		if !invisible(r) {
+			return false
+		}
+		j += s
+	}
+	m := r - 0x300
+	return composePairs[k][m>>6]&(1<<(m&63)) == 0
+}
+
+// composePairs[k] has bit m set if the letter k (ASCII k, or U+0400+k-0x80)
+// followed by the mark U+0300+m may compose under NFKC (bits 0–63 in the
+// first word, 64–111 in the second). Such a composition is a character whose
+// canonical decomposition is the two, and for these letters all of those
+// lie in the ranges init scans (TestComposePairs checks the table against
+// NFC). Only letters are looked up: "<" + U+0338 composes to "≮".
+var composePairs [0x80 + 0x100][2]uint64
+
+func init() {
+	for _, rg := range [][2]rune{{0xC0, 0x250}, {0x400, 0x500}, {0x1E00, 0x1F00}} {
+		for c := rg[0]; c < rg[1]; c++ {
+			d := norm.NFD.PropertiesString(string(c)).Decomposition()
+			b, s := utf8.DecodeRune(d)
+			m, s2 := utf8.DecodeRune(d[min(s, len(d)):])
+			if s+s2 != len(d) || !isStrippedMark(m) {
+				continue
+			}
+			var k int
+			switch {
+			case b < utf8.RuneSelf:
+				k = int(b)
+			case b >= 0x400 && b <= 0x4FF:
+				k = 0x80 + int(b-0x400)
+			default:
+				continue
+			}
+			m -= 0x300
+			composePairs[k][m>>6] |= 1 << (m & 63)
+		}
+	}
+	// U+0340 U+0341 U+0343 U+0344 are canonically U+0300 U+0301 U+0313
+	// and U+0308 U+0301: they compose as those do. Count them as composing
+	// with every letter.
+	for m := rune(0); m < 0x70; m++ {
+		if norm.NFD.PropertiesString(string(0x300+m)).Decomposition() != nil {
+			for k := range composePairs {
+				composePairs[k][m>>6] |= 1 << (m & 63)
+			}
+		}
+	}
+}
+
+// isASCII reports whether b is all ASCII.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // segment emits the normalized form of the NFKC segment seg, which starts
@@ -156,7 +258,7 @@ func (t *Text) backtrack(src string, i int) int {
 	if n == 0 {
 		return i
 	}
-	p := int(t.Orig[n-1])
+	p := t.Orig(n - 1)
 	r, size := utf8.DecodeRuneInString(src[p:])
 	if r == utf8.RuneError && size == 1 {
 		return i
@@ -168,10 +270,10 @@ func (t *Text) backtrack(src string, i int) int {
 		}
 		j += s
 	}
-	for n > 0 && int(t.Orig[n-1]) == p {
+	for n > 0 && t.Orig(n-1) == p {
 		n--
 	}
-	t.Norm, t.Orig = t.Norm[:n], t.Orig[:n]
+	t.truncate(n)
 	return p
 }
 
@@ -193,4 +295,14 @@ func boundaryAt(src string, j int) bool {
 		return true
 	}
 	return norm.NFKC.PropertiesString(src[j:]).BoundaryBefore()
+}
+
+// cyrillicStarterAt reports whether src[j:] starts with a character of
+// U+0400–U+04FF that starts an NFKC segment (not a combining mark).
+func cyrillicStarterAt(src string, j int) bool {
+	if j+1 >= len(src) {
+		return false
+	}
+	c, c2 := src[j], src[j+1]
+	return c >= 0xD0 && c <= 0xD3 && c2&0xC0 == 0x80 && cyrStarter[int(c&3)<<6|int(c2&0x3F)]
 }

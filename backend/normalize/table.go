@@ -31,6 +31,8 @@ var (
 	cyrLower [256]uint16
 	// cyrStarter[k] reports whether U+0400+k starts an NFKC segment.
 	cyrStarter [256]bool
+	// cyrLetter[k] is unicode.IsLetter(U+0400+k), for ScriptOf.
+	cyrLetter [256]bool
 )
 
 const utf8RuneSelf = 0x80
@@ -61,6 +63,7 @@ func init() {
 		s := string(r)
 		props := norm.NFKC.PropertiesString(s)
 		cyrStarter[k] = props.BoundaryBefore()
+		cyrLetter[k] = unicode.IsLetter(r)
 		// Every letter of the block is NFKC-stable and a starter (checked
 		// by TestCyrillicTable); the conditions keep the table honest if a
 		// future Unicode version changes that.
@@ -151,7 +154,7 @@ func ScriptOf(r rune) Script {
 		}
 		return OtherScript
 	case r >= 0x400 && r <= 0x4FF:
-		if unicode.IsLetter(r) {
+		if cyrLetter[r-0x400] {
 			return Cyrillic
 		}
 		return OtherScript
