@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 )
@@ -39,7 +41,8 @@ func genProse(r *rand.Rand, n int) string {
 			for i := 0; i < k; i++ {
 				w := words[r.IntN(len(words))]
 				if i == 0 {
-					w = strings.ToUpper(w[:1]) + w[1:]
+					r, size := utf8.DecodeRuneInString(w)
+					w = string(unicode.ToUpper(r)) + w[size:]
 				}
 				b.WriteString(w)
 				if i < k-1 {

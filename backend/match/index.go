@@ -22,10 +22,10 @@ import (
 // Anchoring phrases at word starts means no Aho-Corasick failure links are
 // needed: the scan is one pass with one multiply per byte.
 type index struct {
-	// bloom is a blocked Bloom filter: a key's bit sits in the 512-bit
-	// block (one cache line) of its "block key", the hash of the text word
-	// being looked at. A word's own key and the key of the pair it ends
-	// share that block, so a word costs one cache miss, not two.
+	// bloom is a register-blocked Bloom filter: a key's bit sits in the
+	// 64-bit word picked by its "block key", the hash of the text word being
+	// looked at. A word's own key and the key of the pair it ends share that
+	// word, so a text word costs one memory read for both.
 	bloom      []uint64
 	blockMask  uint64
 	prefixLens uint64   // bit L: some first-word stem is L bytes long
@@ -116,10 +116,9 @@ func (b *indexBuilder) addPhrase(id int32, p phrase) {
 
 func (b *indexBuilder) build() *index {
 	keys := len(b.order)
-	// About 24 bits per key keeps false positives of the blocked filter
-	// near 3%; at least 64 Kbit (8 KiB).
-	blocks := 128
-	for blocks*512/24 < keys && blocks < 1<<20 {
+	// About 24 bits per key keeps false positives near 4%; at least 8 KiB.
+	blocks := 1024
+	for blocks*64/24 < keys && blocks < 1<<24 {
 		blocks <<= 1
 	}
 	nslots := 1
@@ -127,7 +126,7 @@ func (b *indexBuilder) build() *index {
 		nslots <<= 1
 	}
 	ix := &index{
-		bloom:        make([]uint64, blocks*8),
+		bloom:        make([]uint64, blocks),
 		blockMask:    uint64(blocks - 1),
 		prefixLens:   b.prefixLens,
 		stemStarts:   make([]uint64, (1<<16)/64),
@@ -136,8 +135,7 @@ func (b *indexBuilder) build() *index {
 		secondStarts: make([]uint64, (1<<16)/64),
 	}
 	for _, k := range b.order {
-		w, bit := ix.bloomBit(b.blockOf[k], k)
-		ix.bloom[w] |= bit
+		ix.bloom[ix.blockOf(b.blockOf[k])] |= bloomBit(k)
 		group := b.groups[k]
 		s := slot{key: k, off: uint32(len(ix.entries)), n: uint32(len(group))}
 		ix.entries = append(ix.entries, group...)
@@ -171,16 +169,15 @@ func (ix *index) lookup(key uint64) []entry {
 	}
 }
 
-// bloomBit locates key's bit: the word in block's cache line, and the mask.
-func (ix *index) bloomBit(block, key uint64) (int, uint64) {
-	base := (mix(block) & ix.blockMask) * 8
-	b := mix(key^0x2545F4914F6CDD1D) >> 55 // 0..511
-	return int(base + b/64), 1 << (b % 64)
-}
+// blockOf is the bloom word of a block key.
+func (ix *index) blockOf(block uint64) uint64 { return mix(block) & ix.blockMask }
 
+// bloomBit is key's bit within its bloom word.
+func bloomBit(key uint64) uint64 { return 1 << ((key * 0x2545F4914F6CDD1D) >> 58) }
+
+// bloomHas tests one key; the scan reads the word once for several keys.
 func (ix *index) bloomHas(block, key uint64) bool {
-	w, bit := ix.bloomBit(block, key)
-	return ix.bloom[w]&bit != 0
+	return ix.bloom[ix.blockOf(block)]&bloomBit(key) != 0
 }
 
 // stemStartBit maps the first bytes of a word or stem to a bit: four bytes

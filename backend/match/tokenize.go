@@ -203,11 +203,12 @@ func tokenize(norm []byte, ix *index, toks []token, cands []candidate) ([]token,
 		toks = append(toks, token{start: int32(start), end: int32(i), brk: brk, quoted: quoted})
 		if ix != nil {
 			h := hashAt(norm, start, i)
-			if ix.bloomHas(h, wordKey(h)) {
+			bw := ix.bloom[ix.blockOf(h)] // one read for the word and its pair
+			if bw&bloomBit(wordKey(h)) != 0 {
 				cands = append(cands, candidate{tok: ti, key: wordKey(h)})
 			}
 			if brk == breakSoft && ti > 0 {
-				if pk := pairKey(prevHash, h); ix.bloomHas(h, pk) {
+				if pk := pairKey(prevHash, h); bw&bloomBit(pk) != 0 {
 					cands = append(cands, candidate{tok: ti - 1, key: pk})
 				}
 			}
