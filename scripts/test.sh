@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/services.sh
 # Integration tests fail (instead of skipping) when a service is missing.
-export CONTEXTLENS_REQUIRE_SERVICES=1 CONTEXTLENS_REQUIRE_PG=1
+export CONTEXTLENS_REQUIRE_SERVICES=1
 
 echo "== gofmt / go vet"
 unformatted=$(gofmt -l backend)

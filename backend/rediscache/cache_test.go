@@ -7,13 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/contextlens/contextlens/backend/internal/testenv"
 )
 
 // testRedis is the Redis the integration tests use. Each test works under
@@ -25,15 +26,7 @@ const testRedis = "redis://127.0.0.1:6379/0"
 // suite green by skipping it.
 func requireRedis(t *testing.T) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", "127.0.0.1:6379", 500*time.Millisecond)
-	if err == nil {
-		conn.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" || os.Getenv("CONTEXTLENS_REQUIRE_SERVICES") == "1" {
-		t.Fatalf("redis at 127.0.0.1:6379 not reachable (required when CI=true or CONTEXTLENS_REQUIRE_SERVICES=1): %v", err)
-	}
-	t.Skipf("redis at 127.0.0.1:6379 not reachable: %v", err)
+	testenv.RequireService(t, "redis", "127.0.0.1:6379")
 }
 
 func randomPrefix(t *testing.T) string {

@@ -2,12 +2,12 @@ package rediscache
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/internal/testenv"
 )
 
 // failBound is the generous upper bound for any call against a dead or
@@ -16,34 +16,7 @@ const failBound = 200 * time.Millisecond
 
 // hangingServer accepts connections and never answers: the worst kind of
 // outage, where only timeouts save the caller.
-func hangingServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
-}
+func hangingServer(t *testing.T) string { return testenv.HangingServer(t) }
 
 type failOp struct {
 	name string

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/internal/testenv"
 )
 
 // defaultPGURL is the PostgreSQL the tests use unless CONTEXTLENS_TEST_PG_URL
@@ -43,7 +43,7 @@ func pgURLRedacted() string {
 // requirePG reports whether a missing PostgreSQL fails the tests: in CI it
 // must, or a broken service would pass as a skipped suite.
 func requirePG() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("CONTEXTLENS_REQUIRE_PG") == "1" || os.Getenv("CONTEXTLENS_REQUIRE_SERVICES") == "1"
+	return testenv.Required() || os.Getenv("CONTEXTLENS_REQUIRE_PG") == "1"
 }
 
 var (
@@ -243,32 +243,8 @@ func TestPostgresDown(t *testing.T) {
 // TestPostgresSilent points the store at a server that accepts connections
 // and never answers: the caller's deadline must bound every call.
 func TestPostgresSilent(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var held []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	s, err := connect("postgres://postgres@" + ln.Addr().String() + "/test?sslmode=disable")
+	addr := testenv.HangingServer(t)
+	s, err := connect("postgres://postgres@" + addr + "/test?sslmode=disable")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/contextlens/contextlens/backend/auth"
 	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/internal/testenv"
 )
 
 const (
@@ -29,21 +28,6 @@ const (
 	testRedisURL = "redis://127.0.0.1:6379/0"
 	testSecret   = "replica-test-secret-0123456789abcdef"
 )
-
-// requireService skips (or, under CONTEXTLENS_REQUIRE_SERVICES=1 / CI, fails)
-// when a service the test needs does not answer.
-func requireService(t *testing.T, addr string) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-	if err == nil {
-		c.Close()
-		return
-	}
-	if os.Getenv("CONTEXTLENS_REQUIRE_SERVICES") == "1" || os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not reachable: %v", addr, err)
-	}
-	t.Skipf("%s is not reachable: %v", addr, err)
-}
 
 func randomName(t *testing.T) string {
 	var b [6]byte
@@ -167,8 +151,8 @@ func within(t *testing.T, limit time.Duration, what string, cond func() bool) ti
 }
 
 func TestTwoReplicasPublishThroughRedis(t *testing.T) {
-	requireService(t, "127.0.0.1:5432")
-	requireService(t, "127.0.0.1:6379")
+	testenv.RequireService(t, "postgresql", "127.0.0.1:5432")
+	testenv.RequireService(t, "redis", "127.0.0.1:6379")
 	shared := map[string]string{
 		"CONTEXTLENS_DATABASE_URL": isolatedPG(t),
 		"CONTEXTLENS_REDIS_URL":    testRedisURL,
@@ -220,37 +204,12 @@ func TestTwoReplicasPublishThroughRedis(t *testing.T) {
 	}
 }
 
-// hangingListener accepts connections and never answers: a Redis that hangs.
-func hangingListener(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 // TestReadersSurviveBrokenRedis: with Redis refusing or hanging, serve
 // starts on the store and annotate answers fast.
 func TestReadersSurviveBrokenRedis(t *testing.T) {
 	for name, url := range map[string]string{
 		"refused": "redis://127.0.0.1:1/0",
-		"hanging": "redis://" + hangingListener(t) + "/0",
+		"hanging": "redis://" + testenv.HangingServer(t) + "/0",
 	} {
 		t.Run(name, func(t *testing.T) {
 			base := startServe(t, map[string]string{
