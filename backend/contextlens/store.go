@@ -97,6 +97,11 @@ type RuleStore interface {
 	RecordPublication(ctx context.Context, p Publication) error
 	LatestPublication(ctx context.Context) (Publication, error)
 
+	// AddFeedback stores a reader's report.
+	AddFeedback(ctx context.Context, f Feedback) error
+	// FeedbackCounts returns a rule's reports by reason.
+	FeedbackCounts(ctx context.Context, ruleID string) (map[string]int64, error)
+
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -356,3 +356,24 @@ func TestAdminDatabaseDown(t *testing.T) {
 		t.Errorf("annotate with the database down: %s", rec.Body)
 	}
 }
+
+func TestFeedbackReachesStats(t *testing.T) {
+	a := newAdminEnv(t)
+	send := func(body any) *httptest.ResponseRecorder { return a.call(t, "", "POST", "/v1/feedback", body) }
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "ruleset": "v", "reason": "not-framing", "quote": "Ukraine crisis"}), 202)
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "not-framing"}), 202)
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "helpful"}), 202)
+	wantStatus(t, send(map[string]string{"rule": "no-such-rule", "reason": "helpful"}), 422)
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "spam"}), 422)
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "helpful", "quote": strings.Repeat("x", 301)}), 422)
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "helpful", "url": "https://reader.example/private"}), 400)
+	rec := a.call(t, auth.RoleViewer, "GET", "/v1/admin/rules/seed-live/stats", nil)
+	wantStatus(t, rec, 200)
+	var st ruleset.RuleStats
+	json.Unmarshal(rec.Body.Bytes(), &st)
+	if st.Reports["not-framing"] != 2 || st.Reports["helpful"] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	a.store.Close()
+	wantStatus(t, send(map[string]string{"rule": "seed-live", "reason": "helpful"}), 503)
+}

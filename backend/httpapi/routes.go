@@ -17,6 +17,7 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.rules == nil || s.verifier == nil {
 		return
 	}
+	e.POST("/v1/feedback", s.handleFeedback, s.rateLimiter())
 	viewer, editor := s.requireRole(auth.RoleViewer), s.requireRole(auth.RoleEditor)
 	admin := s.requireRole(auth.RoleAdmin)
 	g := e.Group("/v1/admin")

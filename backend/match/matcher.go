@@ -16,6 +16,7 @@ import (
 // Matcher is an immutable compiled rule set. It is safe for concurrent use.
 type Matcher struct {
 	version string
+	byID    map[string]int32 // rule id -> index in rules
 	rules   []compiledRule
 	phrases []phrase
 	owner   []int32 // phrase id -> rule index
@@ -108,6 +109,10 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 		return nil, &CompileError{Problems: problems}
 	}
 	m.ix = ib.build()
+	m.byID = make(map[string]int32, len(m.rules))
+	for i := range m.rules {
+		m.byID[m.rules[i].ID] = int32(i)
+	}
 	m.version = versionOf(m.Rules())
 	m.stats = Stats{
 		Rules:       len(m.rules),
@@ -212,4 +217,10 @@ func (m *Matcher) Rules() []contextlens.Rule {
 		out[i] = m.rules[i].Rule
 	}
 	return out
+}
+
+// Has reports whether the rule set contains the rule id.
+func (m *Matcher) Has(id string) bool {
+	_, ok := m.byID[id]
+	return ok
 }

@@ -270,16 +270,22 @@ type RuleStats struct {
 	Rule       string `json:"rule"`
 	LiveHits   int64  `json:"live_hits"`
 	ShadowHits int64  `json:"shadow_hits"`
-	// Counted is false when there is no Redis to count in.
+	// Counted is false when there is no Redis to count hits in.
 	Counted bool `json:"counted"`
+	// Reports are readers' reports by reason (see contextlens.FeedbackReasons).
+	Reports map[string]int64 `json:"reports"`
 }
 
-// Stats returns a rule's hit counts.
+// Stats returns a rule's hit counts and readers' reports.
 func (s *Service) Stats(ctx context.Context, id string) (RuleStats, error) {
 	if _, err := s.store.GetRule(ctx, id); err != nil {
 		return RuleStats{}, err
 	}
-	st := RuleStats{Rule: id}
+	reports, err := s.store.FeedbackCounts(ctx, id)
+	if err != nil {
+		return RuleStats{}, err
+	}
+	st := RuleStats{Rule: id, Reports: reports}
 	if s.hits == nil {
 		return st, nil
 	}
@@ -302,4 +308,18 @@ func (s *Service) Export(ctx context.Context) ([]contextlens.Rule, error) {
 		out = append(out, sr.Rule)
 	}
 	return out, nil
+}
+
+// Report stores a reader's report on an annotation of a rule the engine
+// serves. Errors: EINVALID for an unknown rule or reason, EUNAVAILABLE
+// when the database is down.
+func (s *Service) Report(ctx context.Context, f contextlens.Feedback) error {
+	if !contextlens.ValidFeedbackReason(f.Reason) {
+		return contextlens.Errorf(contextlens.EINVALID, "reason must be one of not-framing, wrong-narrative, unclear, helpful")
+	}
+	if m := s.pub.engine.Current(); m == nil || !m.Has(f.Rule) {
+		return contextlens.Errorf(contextlens.EINVALID, "rule is not one this service annotates with")
+	}
+	f.Time = time.Now().UTC()
+	return s.store.AddFeedback(ctx, f)
 }

@@ -32,6 +32,7 @@ func runContract(t *testing.T, open func(t *testing.T) *Store) {
 		{"Audit", testAudit},
 		{"AuditLimits", testAuditLimits},
 		{"Publications", testPublications},
+		{"Feedback", testFeedback},
 		{"Closed", testClosed},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 	}
@@ -414,6 +415,28 @@ func testClosed(t *testing.T, s *Store) {
 	for name, call := range storeCalls(s) {
 		if err := call(ctx); contextlens.ErrorCode(err) != contextlens.EUNAVAILABLE {
 			t.Errorf("%s after Close: %v, want %s", name, err, contextlens.EUNAVAILABLE)
+		}
+	}
+}
+
+func testFeedback(t *testing.T, s *Store) {
+	ctx := context.Background()
+	if c, err := s.FeedbackCounts(ctx, "r1"); err != nil || len(c) != 0 {
+		t.Fatalf("counts before any report: %v %v", c, err)
+	}
+	for _, reason := range []string{"not-framing", "not-framing", "helpful"} {
+		if err := s.AddFeedback(ctx, contextlens.Feedback{Rule: "r1", Ruleset: "v1", Reason: reason, Quote: "кризис"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.AddFeedback(ctx, contextlens.Feedback{Rule: "r2", Reason: "unclear"})
+	c, err := s.FeedbackCounts(ctx, "r1")
+	if err != nil || !reflect.DeepEqual(c, map[string]int64{"not-framing": 2, "helpful": 1}) {
+		t.Errorf("counts %v %v", c, err)
+	}
+	for _, bad := range []contextlens.Feedback{{Reason: "helpful"}, {Rule: "r1", Reason: "spam"}} {
+		if err := s.AddFeedback(ctx, bad); contextlens.ErrorCode(err) != contextlens.EINVALID {
+			t.Errorf("AddFeedback(%+v): %v, want EINVALID", bad, err)
 		}
 	}
 }

@@ -290,6 +290,10 @@ func storeCalls(s *Store) map[string]func(context.Context) error {
 			return s.AppendAudit(ctx, contextlens.AuditEntry{Actor: "a", Action: "rule.create"})
 		},
 		"Audit": func(ctx context.Context) error { _, err := s.Audit(ctx, contextlens.AuditFilter{}); return err },
+		"AddFeedback": func(ctx context.Context) error {
+			return s.AddFeedback(ctx, contextlens.Feedback{Rule: "r1", Reason: "helpful"})
+		},
+		"FeedbackCounts": func(ctx context.Context) error { _, err := s.FeedbackCounts(ctx, "r1"); return err },
 		"RecordPublication": func(ctx context.Context) error {
 			return s.RecordPublication(ctx, contextlens.Publication{Version: "v1"})
 		},

@@ -165,3 +165,19 @@ func (l *lateStore) Close() error {
 	}
 	return nil
 }
+
+func (l *lateStore) AddFeedback(ctx context.Context, f contextlens.Feedback) error {
+	s, err := l.get()
+	if err != nil {
+		return err
+	}
+	return s.AddFeedback(ctx, f)
+}
+
+func (l *lateStore) FeedbackCounts(ctx context.Context, ruleID string) (map[string]int64, error) {
+	s, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.FeedbackCounts(ctx, ruleID)
+}
