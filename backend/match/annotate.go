@@ -22,10 +22,12 @@ type hit struct {
 // scratch holds the per-request buffers, reused through a pool so a
 // steady stream of requests allocates little.
 type scratch struct {
-	text  normalize.Text
-	toks  []token
-	cands []candidate
-	hits  []hit
+	text   normalize.Text
+	toks   []token
+	cands  []candidate
+	hits   []hit
+	hashes []uint64 // word hashes for term look-ups, computed on demand (0: not yet)
+	groups [][]hit  // accepted hits by narrative group, for resolveOverlaps
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -81,22 +83,25 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 	for _, ri := range m.regexes {
 		s.hits = m.regexHits(ri, norm, s.toks, s.hits)
 	}
+	s.hashes = slices.Grow(s.hashes[:0], len(s.toks))[:len(s.toks)]
+	clear(s.hashes)
+	w := window{norm: norm, toks: s.toks, hashes: s.hashes}
 	kept := s.hits[:0]
 	for _, h := range s.hits {
 		r := &m.rules[h.rule]
 		if !opts.IgnoreValidity && !r.ActiveAt(opts.Now) {
 			continue
 		}
-		if m.contextAllows(r, norm, s.toks, h) {
+		if m.contextAllows(r, w, h) {
 			kept = append(kept, h)
 		}
 	}
-	kept = m.resolveOverlaps(kept)
+	kept = m.resolveOverlaps(kept, s)
 	s.hits = kept
 	if len(kept) == 0 {
 		return res, nil
 	}
-	anns := m.annotations(text, &s.text, s.toks, kept)
+	anns := m.annotations(text, &s.text, s.toks, s.hashes, kept)
 	for _, a := range anns {
 		if a.Shadow {
 			shadow = append(shadow, a)
@@ -137,20 +142,20 @@ func sentence(toks []token, t0, t1 int) (lo, hi int) {
 }
 
 // contextAllows applies a rule's near and unless windows to a hit.
-func (m *Matcher) contextAllows(r *compiledRule, norm []byte, toks []token, h hit) bool {
+func (m *Matcher) contextAllows(r *compiledRule, w window, h hit) bool {
 	if r.near == nil && r.unless == nil {
 		return true
 	}
-	slo, shi := sentence(toks, h.t0, h.t1)
+	slo, shi := sentence(w.toks, h.t0, h.t1)
 	if r.near != nil {
 		lo, hi := max(slo, h.t0-r.nearWin), min(shi, h.t1+r.nearWin)
-		if !r.near.foundIn(norm, toks, lo, hi) {
+		if !r.near.foundIn(w, lo, hi) {
 			return false
 		}
 	}
 	if r.unless != nil {
 		lo, hi := max(slo, h.t0-r.unlessW), min(shi, h.t1+r.unlessW)
-		if r.unless.foundIn(norm, toks, lo, hi) {
+		if r.unless.foundIn(w, lo, hi) {
 			return false
 		}
 	}
@@ -161,7 +166,7 @@ func (m *Matcher) contextAllows(r *compiledRule, norm []byte, toks []token, h hi
 // most specific (longest) one. Hits of different narratives may overlap, and
 // shadow hits never suppress live ones (nor the reverse), so a rule on trial
 // cannot change what readers see.
-func (m *Matcher) resolveOverlaps(hits []hit) []hit {
+func (m *Matcher) resolveOverlaps(hits []hit, s *scratch) []hit {
 	if len(hits) < 2 {
 		return hits
 	}
@@ -172,19 +177,30 @@ func (m *Matcher) resolveOverlaps(hits []hit) []hit {
 			cmp.Compare(a.rule, b.rule),
 		)
 	})
-	kept := make([]hit, 0, len(hits))
+	// Accepted hits by group (narrative, shadow or not): a hit is only
+	// compared with the few accepted in its own group.
+	if n := 2 * m.narratives; len(s.groups) < n {
+		s.groups = make([][]hit, n)
+	}
+	for i := range s.groups {
+		s.groups[i] = s.groups[i][:0]
+	}
+	kept := hits[:0]
 	for _, h := range hits {
 		r := &m.rules[h.rule]
+		g := 2 * int(r.narrative)
+		if r.Status == contextlens.StatusShadow {
+			g++
+		}
 		clash := false
-		for _, k := range kept {
-			kr := &m.rules[k.rule]
-			if k.n0 < h.n1 && h.n0 < k.n1 && kr.Narrative == r.Narrative &&
-				(kr.Status == contextlens.StatusShadow) == (r.Status == contextlens.StatusShadow) {
+		for _, k := range s.groups[g] {
+			if k.n0 < h.n1 && h.n0 < k.n1 {
 				clash = true
 				break
 			}
 		}
 		if !clash {
+			s.groups[g] = append(s.groups[g], h)
 			kept = append(kept, h)
 		}
 	}
@@ -197,7 +213,7 @@ const quoteContext = 32
 
 // annotations turns hits into annotations with positions in the original
 // text, in UTF-16 code units.
-func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hits []hit) []contextlens.Annotation {
+func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hashes []uint64, hits []hit) []contextlens.Annotation {
 	anns := make([]contextlens.Annotation, len(hits))
 	offsets := make([]int, 0, 2*len(hits))
 	spans := make([][2]int, len(hits))
@@ -207,6 +223,9 @@ func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hit
 		offsets = append(offsets, a, b)
 	}
 	u16 := utf16Offsets(text, offsets)
+	// Hits in one sentence share its reporting cues: look them up once.
+	cued := map[int]bool{}
+	w := window{norm: nt.Norm, toks: toks, hashes: hashes}
 	for i, h := range hits {
 		r := &m.rules[h.rule]
 		a, b := spans[i][0], spans[i][1]
@@ -219,13 +238,13 @@ func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hit
 			Summary:     r.Summary,
 			Explanation: r.Explanation,
 			Sources:     r.Sources,
-			Attribution: attribution(nt.Norm, toks, h),
+			Attribution: attribution(w, h, cued),
 			Quote: contextlens.Quote{
 				Exact:  text[a:b],
 				Prefix: lastRunes(text[:a], quoteContext),
 				Suffix: firstRunes(text[b:], quoteContext),
 			},
-			Position: contextlens.Position{Start: u16[a], End: u16[b]},
+			Position: contextlens.Position{Start: u16[2*i], End: u16[2*i+1]},
 			Shadow:   r.Status == contextlens.StatusShadow,
 		}
 		if anns[i].Sources == nil {
@@ -236,23 +255,26 @@ func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hit
 }
 
 // utf16Offsets converts byte offsets of text into UTF-16 code unit offsets
-// (JavaScript string indices) in one pass over the text.
-func utf16Offsets(text string, offsets []int) map[int]int {
-	sorted := slices.Clone(offsets)
-	slices.Sort(sorted)
-	out := make(map[int]int, len(sorted))
+// (JavaScript string indices) in one pass over the text: every byte that
+// starts a character is one unit, and a four-byte character two.
+func utf16Offsets(text string, offsets []int) []int {
+	order := make([]int, len(offsets))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(offsets[a], offsets[b]) })
+	out := make([]int, len(offsets))
 	pos, units := 0, 0
-	for _, off := range sorted {
-		for pos < off {
-			r, size := utf8.DecodeRuneInString(text[pos:])
-			pos += size
-			if r >= 0x10000 {
-				units += 2
-			} else {
+	for _, k := range order {
+		for ; pos < offsets[k]; pos++ {
+			if b := text[pos]; b < 0x80 || b >= 0xC0 {
 				units++
+				if b >= 0xF0 {
+					units++
+				}
 			}
 		}
-		out[off] = units
+		out[k] = units
 	}
 	return out
 }

@@ -23,7 +23,7 @@ var reportingCues = mustTerms([]string{
 	"пишуть", "пише", "нібито", "так зван*", "наполяга*", "повторю*", "цитую*",
 })
 
-func mustTerms(src []string) termList {
+func mustTerms(src []string) *termList {
 	l, err := parseTerms(src)
 	if err != nil {
 		panic(err)
@@ -33,14 +33,20 @@ func mustTerms(src []string) termList {
 
 // attribution says whether a hit is the text's own voice or reported:
 // inside quotation marks, or in a sentence with a reporting cue.
-func attribution(norm []byte, toks []token, h hit) contextlens.Attribution {
+// cued memoizes, by sentence start, whether a sentence has a cue.
+func attribution(w window, h hit, cued map[int]bool) contextlens.Attribution {
 	for t := h.t0; t < h.t1; t++ {
-		if toks[t].quoted {
+		if w.toks[t].quoted {
 			return contextlens.AttributionReported
 		}
 	}
-	lo, hi := sentence(toks, h.t0, h.t1)
-	if reportingCues.foundIn(norm, toks, lo, hi) {
+	lo, hi := sentence(w.toks, h.t0, h.t1)
+	has, seen := cued[lo]
+	if !seen {
+		has = reportingCues.foundIn(w, lo, hi)
+		cued[lo] = has
+	}
+	if has {
 		return contextlens.AttributionReported
 	}
 	return contextlens.AttributionDirect

@@ -15,19 +15,21 @@ import (
 
 // Matcher is an immutable compiled rule set. It is safe for concurrent use.
 type Matcher struct {
-	version string
-	byID    map[string]int32 // rule id -> index in rules
-	rules   []compiledRule
-	phrases []phrase
-	owner   []int32 // phrase id -> rule index
-	ix      *index
-	regexes []int32 // indices of rules with a regex
-	stats   Stats
+	version    string
+	narratives int              // distinct narratives of the rules
+	byID       map[string]int32 // rule id -> index in rules
+	rules      []compiledRule
+	phrases    []phrase
+	owner      []int32 // phrase id -> rule index
+	ix         *index
+	regexes    []int32 // indices of rules with a regex
+	stats      Stats
 }
 
 type compiledRule struct {
 	contextlens.Rule
-	near, unless     termList
+	narrative        int32 // the narrative as a small number, for quick compares
+	near, unless     *termList
 	nearWin, unlessW int
 	re               *regexp.Regexp
 }
@@ -82,6 +84,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 	m := &Matcher{}
 	var problems []RuleProblem
 	ib := newIndexBuilder()
+	narratives := map[string]int32{}
 	for _, r := range rules {
 		if !opts.AllStatuses && !r.Status.Matched() {
 			continue
@@ -94,6 +97,10 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 			continue
 		}
 		ri := int32(len(m.rules))
+		if _, ok := narratives[cr.Narrative]; !ok {
+			narratives[cr.Narrative] = int32(len(narratives))
+		}
+		cr.narrative = narratives[cr.Narrative]
 		m.rules = append(m.rules, cr)
 		if cr.re != nil {
 			m.regexes = append(m.regexes, ri)
@@ -109,6 +116,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 		return nil, &CompileError{Problems: problems}
 	}
 	m.ix = ib.build()
+	m.narratives = len(narratives)
 	m.byID = make(map[string]int32, len(m.rules))
 	for i := range m.rules {
 		m.byID[m.rules[i].ID] = int32(i)

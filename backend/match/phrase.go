@@ -109,26 +109,85 @@ func (w word) matches(b []byte) bool {
 	}
 }
 
-// termList is a small set of phrases looked for only around a hit
-// (near/unless terms, reporting cues), so a linear scan is enough.
-type termList []phrase
+// termList is a set of phrases looked for only around a hit (near and
+// unless terms, reporting cues). Terms are filed by their first word, so a
+// window costs one map probe per word (plus a few stem compares) whatever
+// the number of terms.
+type termList struct {
+	exact map[uint64][]phrase // whole first word: by its hash (hashBytes)
+	stems map[uint16][]phrase // stem first word: by its first two bytes
+	// filter has a bit for each key of both maps, so most words of a
+	// window are passed over without a map probe.
+	filter [16]uint64
+}
 
-func parseTerms(terms []string) (termList, error) {
-	var l termList
+func termBit(key uint64) (int, uint64) {
+	b := (key * 0x9E3779B97F4A7C15) >> 54
+	return int(b / 64), 1 << (b % 64)
+}
+
+func stemTermKey(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
+
+func parseTerms(terms []string) (*termList, error) {
+	l := &termList{exact: map[uint64][]phrase{}, stems: map[uint16][]phrase{}}
 	for _, t := range terms {
 		p, err := parsePhrase(t)
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, p)
+		if w := p[0]; w.prefix {
+			k := stemTermKey([]byte(w.text))
+			l.stems[k] = append(l.stems[k], p)
+			i, bit := termBit(uint64(k))
+			l.filter[i] |= bit
+		} else {
+			h := hashBytes([]byte(w.text))
+			l.exact[h] = append(l.exact[h], p)
+			i, bit := termBit(h)
+			l.filter[i] |= bit
+		}
 	}
 	return l, nil
 }
 
-// foundIn reports whether any term lies entirely within toks[lo:hi].
-func (l termList) foundIn(norm []byte, toks []token, lo, hi int) bool {
+// window is the text a term list is looked for in: the words, and their
+// hashes, computed the first time a window needs them (0: not yet).
+type window struct {
+	norm   []byte
+	toks   []token
+	hashes []uint64
+}
+
+func (w window) hash(i int) uint64 {
+	if h := w.hashes[i]; h != 0 {
+		return h
+	}
+	h := hashAt(w.norm, int(w.toks[i].start), int(w.toks[i].end))
+	w.hashes[i] = h
+	return h
+}
+
+// foundIn reports whether any term lies entirely within the words [lo, hi).
+func (l *termList) foundIn(win window, lo, hi int) bool {
+	norm, toks := win.norm, win.toks
 	for i := lo; i < hi; i++ {
-		for _, p := range l {
+		t := toks[i]
+		h := win.hash(i)
+		if w, bit := termBit(h); l.filter[w]&bit != 0 {
+			for _, p := range l.exact[h] {
+				if end, ok := p.matchAt(norm, toks, i); ok && end <= hi {
+					return true
+				}
+			}
+		}
+		if len(l.stems) == 0 || t.end-t.start < 2 {
+			continue
+		}
+		k := stemTermKey(norm[t.start:])
+		if w, bit := termBit(uint64(k)); l.filter[w]&bit == 0 {
+			continue
+		}
+		for _, p := range l.stems[k] {
 			if end, ok := p.matchAt(norm, toks, i); ok && end <= hi {
 				return true
 			}

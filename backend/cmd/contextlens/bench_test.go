@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/contextlens/contextlens/backend/httpapi"
+	"github.com/contextlens/contextlens/backend/match"
+)
+
+// benchArticle is about 20 KB of prose in en, ru and uk built from the
+// rules' own example sentences (so it has real hits) and filler.
+func benchArticle(b *testing.B) string {
+	rules, err := loadRuleFiles("../../../rules")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sentences []string
+	for _, r := range rules {
+		for _, ex := range r.Examples {
+			sentences = append(sentences, ex.Match...)
+			sentences = append(sentences, ex.NoMatch...)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(1, 1))
+	var sb strings.Builder
+	for sb.Len() < 20<<10 {
+		sb.WriteString(sentences[rnd.IntN(len(sentences))])
+		sb.WriteString(" ")
+	}
+	return sb.String()
+}
+
+// BenchmarkAnnotateHTTP measures POST /v1/annotate end to end in-process
+// (decoding, matching, encoding) on the real rules and a 20 KB article,
+// beside the engine alone on the same text, so the HTTP cost is visible.
+func BenchmarkAnnotateHTTP(b *testing.B) {
+	m, err := loadMatcher("../../../rules")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := benchArticle(b)
+	limits := httpapi.DefaultLimits
+	limits.RatePerSecond = 0
+	h := httpapi.NewServer(httpapi.Deps{Engine: match.NewEngine(m), Limits: limits})
+	body, _ := json.Marshal(map[string]string{"text": text})
+	b.Run("engine", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			m.Annotate(text, match.Options{})
+		}
+	})
+	b.Run("http", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		b.ReportAllocs()
+		for b.Loop() {
+			req := httptest.NewRequest("POST", "/v1/annotate", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatal(rec.Code)
+			}
+		}
+	})
+}
