@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
@@ -54,11 +55,11 @@ func BenchmarkAnnotateHTTP(b *testing.B) {
 			m.Annotate(text, match.Options{})
 		}
 	})
-	b.Run("http", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
+	post := func(b *testing.B, body []byte, n int) {
+		b.SetBytes(int64(n))
 		b.ReportAllocs()
 		for b.Loop() {
-			req := httptest.NewRequest("POST", "/v1/annotate", strings.NewReader(string(body)))
+			req := httptest.NewRequest("POST", "/v1/annotate", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
@@ -66,5 +67,18 @@ func BenchmarkAnnotateHTTP(b *testing.B) {
 				b.Fatal(rec.Code)
 			}
 		}
+	}
+	b.Run("http", func(b *testing.B) { post(b, body, len(text)) })
+	// The same size of ordinary prose with one framing in it: what most
+	// articles look like.
+	plain := strings.Repeat("Officials met on Tuesday to discuss grain exports, rail freight and the winter budget. ", 240) +
+		"Moscow again spoke of the Ukraine crisis."
+	plainBody, _ := json.Marshal(map[string]string{"text": plain})
+	b.Run("engine-sparse", func(b *testing.B) {
+		b.SetBytes(int64(len(plain)))
+		for b.Loop() {
+			m.Annotate(plain, match.Options{})
+		}
 	})
+	b.Run("http-sparse", func(b *testing.B) { post(b, plainBody, len(plain)) })
 }

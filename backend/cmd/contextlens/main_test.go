@@ -111,7 +111,8 @@ func waitReady(t *testing.T, base string) {
 func TestServeEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := freeAddr(t)
-	env := map[string]string{"CONTEXTLENS_ADDR": addr, "CONTEXTLENS_RULES_DIR": "testdata/rules", "CONTEXTLENS_LOG_LEVEL": "warn"}
+	env := map[string]string{"CONTEXTLENS_ADDR": addr, "CONTEXTLENS_RULES_DIR": "testdata/rules", "CONTEXTLENS_LOG_LEVEL": "warn",
+		"CONTEXTLENS_DATA_DIR": t.TempDir()}
 	done := make(chan error, 1)
 	go func() {
 		_, _, err := runCmd(t, ctx, env, "", "serve")
@@ -140,7 +141,8 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestServeRejectsBadSettings(t *testing.T) {
-	env := map[string]string{"CONTEXTLENS_ADDR": "nonsense", "CONTEXTLENS_LOG_LEVEL": "loud", "CONTEXTLENS_REDIS_URL": "http://x"}
+	env := map[string]string{"CONTEXTLENS_ADDR": "nonsense", "CONTEXTLENS_LOG_LEVEL": "loud", "CONTEXTLENS_REDIS_URL": "http://x",
+		"CONTEXTLENS_DATA_DIR": t.TempDir()}
 	_, _, err := runCmd(t, context.Background(), env, "", "serve")
 	if err == nil {
 		t.Fatal("bad settings must fail")
