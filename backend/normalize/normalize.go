@@ -32,6 +32,7 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -66,6 +67,12 @@ type Text struct {
 	iter     norm.Iter
 	word     []byte  // look-alike folding: the word being rewritten
 	wordOrig []int32 // and the offset of each of its characters, by index in word
+
+	// bounds holds the word boundaries of Norm[:wpos], flat: start, end,
+	// start, ... (see words.go). The last end is missing while a word is
+	// open.
+	bounds []int32
+	wpos   int
 }
 
 // A mark says that the character starting at Norm[n] comes from the
@@ -109,6 +116,13 @@ func (t *Text) Normalize(src string) {
 	t.Norm = t.Norm[:0]
 	t.marks = t.marks[:0]
 	t.delta = noDelta
+	// Room for a boundary every two bytes, more than prose needs, so
+	// the eight-byte loop seldom stops to grow it.
+	if want := len(src)/2 + 16; cap(t.bounds) < want {
+		t.bounds = make([]int32, 0, want)
+	}
+	t.bounds = t.bounds[:0]
+	t.wpos = 0
 
 	for i := 0; i < len(src); {
 		if c := src[i]; c < utf8.RuneSelf || c >= 0xD0 && c <= 0xD3 {
@@ -120,6 +134,7 @@ func (t *Text) Normalize(src string) {
 		i = t.general(src, i)
 	}
 	t.endWord()
+	t.finishWords()
 }
 
 // Orig returns the byte offset in the original text of the character that
@@ -183,6 +198,7 @@ func (t *Text) newMark(n, o int) {
 // truncate cuts Norm back to n bytes, and the map with it, so that output
 // can be taken back and written again (look-alike folding, backtracking).
 func (t *Text) truncate(n int) {
+	t.truncateWords(n)
 	t.Norm = t.Norm[:n]
 	k := len(t.marks)
 	for k > 0 && int(t.marks[k-1].n) > n {
@@ -219,7 +235,7 @@ func (t *Text) fast(src string, i int) int {
 		// mixing scripts goes through the scalar code below, which folds
 		// it at its end.
 		if sc&inMixed != inMixed && i+8 <= len(src) {
-			i, n, sc = plain(src, i, nb, n, sc)
+			i, n, sc = t.plain(src, i, nb, n, sc)
 			if i >= len(src) {
 				break
 			}
@@ -332,9 +348,18 @@ const (
 //
 // Plain are the characters the scalar loop would emit byte for byte with
 // no effect on the offset map or on look-alike folding: ASCII letters,
-// digits and punctuation other than '-' and '`', single spaces, and the
-// lower case Cyrillic letters that normalize to themselves, unless a letter
-// continues a word of the other script. Eight bytes are tested at once,
+// digits and punctuation other than '-', '`' and the apostrophe, single
+// spaces, and the lower case Cyrillic letters that normalize to themselves,
+// unless a letter continues a word of the other script.
+//
+// plain also records the word boundaries of what it writes (see words.go):
+// in plain bytes a word byte is a letter or a digit, so the boundaries are
+// where the mask of word bytes changes, found with a few operations on
+// masks computed anyway. The apostrophe is not plain: whether it belongs
+// to a word depends on the character after it, which for the last of the
+// eight is not known yet, and the scalar scan handles that case for less
+// than the masks would cost. ASCII apostrophes are rare in running text
+// (most has ’, which is not plain either). Eight bytes are tested at once,
 // without a branch per byte, since the branches at word boundaries are what
 // a byte loop spends its time mispredicting. (Upper case Cyrillic and ё are
 // left to the scalar loop: they are a small part of the text, and testing
@@ -346,7 +371,7 @@ const (
 // 0). Working on the low seven bits of each byte, no addition carries into
 // the next byte. Upper case ASCII letters are the letters with bit 0x20
 // clear, and get it by moving their top bit down to 0x20.
-func plain(src string, i int, dst []byte, n int, sc uint8) (int, int, uint8) {
+func (t *Text) plain(src string, i int, dst []byte, n int, sc uint8) (int, int, uint8) {
 	var prev uint64 // 0x80 if the output ends with a space
 	if n > 0 && dst[n-1] == ' ' {
 		prev = 0x80
@@ -354,87 +379,206 @@ func plain(src string, i int, dst []byte, n int, sc uint8) (int, int, uint8) {
 	// 0x80 if these eight bytes start with the second byte of a plain
 	// Cyrillic letter whose first byte ended the last eight.
 	var carry uint64
-	for i+8 <= len(src) {
-		w := load64(src[i : i+8])
-		var ok, latin, cyr, spaces uint64
-		if w&hiBits == 0 {
-			// ASCII only, the whole of English text: the tests below
-			// without the masks for bytes >= 0x80.
-			ctl := ^(w + 0x60*loBits) // below 0x20
-			spaces = ^((w ^ ' '*loBits) + 0x7F*loBits) & hiBits
-			hyphen := ^((w ^ '-'*loBits) + 0x7F*loBits)
-			grave := ^((w ^ '`'*loBits) + 0x7F*loBits)
-			x := w | 0x20*loBits
-			latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & hiBits
-			ok = ^(ctl | hyphen | grave | spaces&(spaces<<8|prev)) & hiBits
-			carry = 0
-		} else {
-			asc := ^w & hiBits        // ASCII bytes
-			a := w &^ hiBits          // each byte's low seven bits
-			ctl := ^(a + 0x60*loBits) // below 0x20
-			spaces = ^((a ^ ' '*loBits) + 0x7F*loBits) & asc
-			hyphen := ^((a ^ '-'*loBits) + 0x7F*loBits)
-			grave := ^((a ^ '`'*loBits) + 0x7F*loBits)
-			x := a | 0x20*loBits
-			latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & asc
-			ok = asc &^ (ctl | hyphen | grave | spaces&(spaces<<8|prev))
-			next := w >> 8 // the byte after each byte of w
-			if i+9 <= len(src) {
-				next = load64(src[i+1 : i+9])
-			}
-			// The bytes that start a Cyrillic letter whose normalized
-			// form is itself: а–п, D0 B0–BF; р–я, D1 80–8F; є ѕ і ї, D1
-			// 94–97. A letter whose first byte is the last of the eight
-			// is checked against the byte after them, and carry makes
-			// the next eight start with its second byte.
-			d1 := w & loBits // 1 where a D0 or D1 is a D1
-			lead := zeroBytes(w&^loBits^0xD0*loBits) &
-				(zeroBytes((next^0xB0*loBits^d1*0x30)&(0xF0*loBits)) |
-					zeroBytes(next|0x03*loBits^0x97*loBits)&(d1<<7))
-			cyr = lead | lead<<8 | carry
-			carry = lead >> 56
-			ok |= cyr
-		}
-		// A letter next to one of the other script, in these bytes or
-		// at the end of the word before them (0x80 if the word has Latin,
-		// Cyrillic letters): a mixed word, which the scalar code folds.
-		prevL, prevC := uint64(sc&inLatin)<<7, uint64(sc&inCyrillic)<<6
-		ok &^= latin&(cyr<<8|prevC) | cyr&(latin<<8|prevL)
-		// Upper case ASCII letters have 0x20 clear: add it. Bytes that
-		// are not plain are overwritten later.
-		putLE64(dst[n:n+8], w|(latin&^(w<<2))>>2)
-		// The word state after the plain bytes: the script of the last if
-		// it is a letter, "no word" if it is anything else; letters only
-		// continue the word.
-		letters := latin | cyr
-		if ok == hiBits {
-			// All eight plain, the common case. i and n move on by a
-			// constant, so the next load does not wait for the tests on
-			// this one.
-			sc = sc&keepWord(^letters&hiBits) | uint8(latin>>63)&inLatin | uint8(cyr>>62)&inCyrillic
-			prev = spaces >> 56 & 0x80
-			i += 8
-			n += 8
-			if i+8 > len(src) && carry != 0 {
-				// The second byte of the letter, as the loop stops here.
-				dst[n] = src[i]
-				n++
-				i++
-			}
-			continue
-		}
-		// The first k bytes are plain (k > 0 if carry was set: the loop
-		// never stops inside a character).
-		if k := bits.TrailingZeros64(^ok&hiBits) >> 3; k > 0 {
-			nbits := 8 * uint(k)
-			sc = sc&keepWord(^letters&(hiBits>>(64-nbits))) |
-				uint8(latin>>(nbits-1))&inLatin | uint8(cyr>>(nbits-2))&inCyrillic
-			i += k
-			n += k
-		}
-		break
+	// Word boundaries (see words.go): catch up with what the scalar code
+	// wrote, then record those of the plain bytes from the masks. pIn is
+	// 0x80 if the byte before the eight is in a word.
+	if t.wpos < n {
+		t.scanWords(dst, n)
 	}
+	bnd := t.bounds
+	nw := len(bnd) // boundaries in bnd
+	var pIn uint64
+	if nw&1 == 1 {
+		pIn = 0x80
+		if c := src[i]; dst[n-1] == '\'' && c < utf8.RuneSelf && !wordASCII[c] {
+			// The word ended with a tentative apostrophe, and the
+			// ASCII byte at src[i] will not continue it, whatever path
+			// it takes: no ASCII byte turns into a word character.
+			bnd = append(bnd, int32(n-1))
+			nw++
+			pIn = 0
+		}
+	}
+	bnd = bnd[:cap(bnd)]
+	for {
+		// The inner loop runs while bnd has room for eight boundaries
+		// per eight bytes, the most there can be, so that it need not
+		// check for room: it writes them through bp.
+		if len(bnd)-nw < 256 {
+			bnd = slices.Grow(bnd[:nw], 256+(len(src)-i)/2)
+			bnd = bnd[:cap(bnd)]
+		}
+		bp := unsafe.Pointer(unsafe.SliceData(bnd))
+		end := min(len(src), i+(len(bnd)-nw)&^7)
+		for i+8 <= end {
+			w := load64(src[i : i+8])
+			var ok, latin, cyr, spaces, digits uint64
+			if w&hiBits == 0 {
+				// ASCII only, the whole of English text: the tests below
+				// without the masks for bytes >= 0x80, and all the way
+				// to the next eight when they are all plain.
+				ctl := ^(w + 0x60*loBits) // below 0x20
+				spaces = ^((w ^ ' '*loBits) + 0x7F*loBits) & hiBits
+				hyphen := ^((w ^ '-'*loBits) + 0x7F*loBits)
+				grave := ^((w ^ '`'*loBits) + 0x7F*loBits)
+				apos := ^((w ^ '\''*loBits) + 0x7F*loBits)
+				x := w | 0x20*loBits
+				latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & hiBits
+				digits = (w + (0x80-'0')*loBits) &^ (w + (0x80-'9'-1)*loBits) & hiBits
+				ok = ^(ctl | hyphen | grave | apos | spaces&(spaces<<8|prev) | latin&(uint64(sc&inCyrillic)<<6)) & hiBits
+				putLE64(dst[n:n+8], w|(latin&^(w<<2))>>2)
+				carry = 0
+				if ok == hiBits {
+					sc = sc&keepWord(^latin&hiBits) | uint8(latin>>63)&inLatin
+					prev = spaces >> 56 & 0x80
+					wb := latin | digits
+					nw = putBounds(bp, nw, edgeBits(wb, pIn), n)
+					pIn = wb >> 56
+					i += 8
+					n += 8
+					continue
+				}
+			} else {
+				asc := ^w & hiBits        // ASCII bytes
+				a := w &^ hiBits          // each byte's low seven bits
+				ctl := ^(a + 0x60*loBits) // below 0x20
+				spaces = ^((a ^ ' '*loBits) + 0x7F*loBits) & asc
+				hyphen := ^((a ^ '-'*loBits) + 0x7F*loBits)
+				grave := ^((a ^ '`'*loBits) + 0x7F*loBits)
+				apos := ^((a ^ '\''*loBits) + 0x7F*loBits)
+				x := a | 0x20*loBits
+				latin = (x + (0x80-'a')*loBits) &^ (x + (0x80-'z'-1)*loBits) & asc
+				digits = (a + (0x80-'0')*loBits) &^ (a + (0x80-'9'-1)*loBits) & asc
+				ok = asc &^ (ctl | hyphen | grave | apos | spaces&(spaces<<8|prev))
+				next := w >> 8 // the byte after each byte of w
+				if i+9 <= len(src) {
+					next = load64(src[i+1 : i+9])
+				}
+				// The bytes that start a Cyrillic letter whose normalized
+				// form is itself: а–п, D0 B0–BF; р–я, D1 80–8F; є ѕ і ї, D1
+				// 94–97. A letter whose first byte is the last of the eight
+				// is checked against the byte after them, and carry makes
+				// the next eight start with its second byte.
+				d1 := w & loBits // 1 where a D0 or D1 is a D1
+				lead := zeroBytes(w&^loBits^0xD0*loBits) &
+					(zeroBytes((next^0xB0*loBits^d1*0x30)&(0xF0*loBits)) |
+						zeroBytes(next|0x03*loBits^0x97*loBits)&(d1<<7))
+				cyr = lead | lead<<8 | carry
+				carry = lead >> 56
+				ok |= cyr
+				// A letter next to one of the other script, in these bytes or
+				// at the end of the word before them (0x80 if the word has Latin,
+				// Cyrillic letters): a mixed word, which the scalar code folds.
+				prevL, prevC := uint64(sc&inLatin)<<7, uint64(sc&inCyrillic)<<6
+				ok &^= latin&(cyr<<8|prevC) | cyr&(latin<<8|prevL)
+				// Upper case ASCII letters have 0x20 clear: add it. Bytes that
+				// are not plain are overwritten later.
+				putLE64(dst[n:n+8], w|(latin&^(w<<2))>>2)
+				if ok == hiBits {
+					// All eight plain, the common case. i and n move on by a
+					// constant, so the next load does not wait for the tests on
+					// this one.
+					letters := latin | cyr
+					sc = sc&keepWord(^letters&hiBits) | uint8(latin>>63)&inLatin | uint8(cyr>>62)&inCyrillic
+					prev = spaces >> 56 & 0x80
+					wb := letters | digits
+					nw = putBounds(bp, nw, edgeBits(wb, pIn), n)
+					pIn = wb >> 56
+					i += 8
+					n += 8
+					if i+8 > len(src) && carry != 0 {
+						// The second byte of the letter, as the loop stops here.
+						dst[n] = src[i]
+						n++
+						i++
+					}
+					continue
+				}
+			}
+			// The first k bytes are plain (k > 0 if carry was set: the loop
+			// never stops inside a character).
+			if k := bits.TrailingZeros64(^ok&hiBits) >> 3; k > 0 {
+				// The word state after the plain bytes: the script of the
+				// last if it is a letter, "no word" if it is anything
+				// else; letters only continue the word.
+				nbits := 8 * uint(k)
+				letters := latin | cyr
+				sc = sc&keepWord(^letters&(hiBits>>(64-nbits))) |
+					uint8(latin>>(nbits-1))&inLatin | uint8(cyr>>(nbits-2))&inCyrillic
+				// The word boundaries in the first k bytes only: the one
+				// at the byte after them depends on what the scalar code
+				// writes there.
+				wb := letters | digits
+				nw = putBounds(bp, nw, edgeBits(wb, pIn)&(1<<k-1), n)
+				i += k
+				n += k
+			}
+			t.bounds, t.wpos = bnd[:nw], n
+			return i, n, sc
+		}
+		if i+8 > len(src) {
+			break
+		}
+	}
+	t.bounds, t.wpos = bnd[:nw], n
 	return i, n, sc
+}
+
+// gatherBits gathers the low bits of the eight bytes of x into the top
+// byte of x * gatherBits, byte k's to bit 56+k.
+const gatherBits = 0x0102040810204080
+
+// boundTab[m] holds the offsets of the bits set in m, in order, as eight
+// int32 in four uint64, little-endian (zero past the last), and
+// boundCount[m] how many bits m has.
+var (
+	boundTab   [256][4]uint64
+	boundCount [256]uint8
+)
+
+func init() {
+	for m := range 256 {
+		var p [8]uint64
+		k := 0
+		for b := range 8 {
+			if m&(1<<b) != 0 {
+				p[k] = uint64(b)
+				k++
+			}
+		}
+		for j := range 4 {
+			boundTab[m][j] = p[2*j] | p[2*j+1]<<32
+		}
+		boundCount[m] = uint8(k)
+	}
+}
+
+// putBounds writes the word boundaries in m, whose bit k is set if one is
+// at Norm[n+k], to the boundary buffer at bp, from index nw on, and returns
+// the new nw. The buffer has room for eight more.
+//
+// The offsets come from a table, four at a time in two eight-byte stores,
+// whether they exist or not (the extra ones are garbage beyond nw,
+// overwritten later): how many boundaries eight bytes hold is close to
+// random in prose, and a loop over them mispredicted its exit about once
+// per eight bytes. More than four in eight bytes ("a b c", "in a ")
+// are rare enough for a branch.
+func putBounds(bp unsafe.Pointer, nw int, m uint8, n int) int {
+	nn := uint64(n) * (1<<32 | 1) // n in both halves
+	p, tab := (*[4]uint64)(unsafe.Add(bp, 4*nw)), &boundTab[m]
+	p[0], p[1] = tab[0]+nn, tab[1]+nn
+	if boundCount[m] > 4 {
+		p[2], p[3] = tab[2]+nn, tab[3]+nn
+	}
+	return nw + int(boundCount[m])
+}
+
+// edgeBits returns the word boundaries in the bytes of eight whose top bits
+// are set in wb (word bytes), after a byte in a word if pIn is 0x80: bit k
+// is set where byte k is in a word and the one before it is not, or the
+// other way round.
+func edgeBits(wb, pIn uint64) uint8 {
+	return uint8((wb ^ (wb<<8 | pIn)) >> 7 * gatherBits >> 56)
 }
 
 // keepWord returns 0xFF if nonLetters is 0 and 0 otherwise: the mask that

@@ -72,6 +72,7 @@ func checkInvariants(t *testing.T, src string, x *Text) {
 	if s2 := String(s1); s2 != s1 {
 		t.Fatalf("not idempotent:\nsrc  %q\nonce %q\ntwice %q", src, s1, s2)
 	}
+	checkWords(t, src, x)
 }
 
 // origs returns Orig(i) for every byte of x.Norm: the old per-byte map.

@@ -187,11 +187,14 @@ func IsWordByte(b byte) bool {
 }
 
 // IsWordRune reports whether r is a word character in normalized text:
-// a letter, a decimal digit, or a combining mark that survived
-// normalization (it belongs to the letter before it).
+// unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r),
+// that is a letter, a decimal digit, or a non-spacing combining mark that
+// survived normalization (it belongs to the letter before it). This is the
+// definition of Text.Words, which the matcher and rule phrases rely on.
+// Spacing (Mc) and enclosing (Me) marks are not word characters.
 func IsWordRune(r rune) bool {
 	if r < utf8RuneSelf {
 		return IsWordByte(byte(r))
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me)
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
