@@ -59,7 +59,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 
 	s.text.Normalize(text)
 	norm := s.text.Norm
-	s.toks, s.cands = tokenize(norm, m.ix, s.toks[:0], s.cands[:0])
+	s.toks, s.cands = tokenize(norm, s.text.Words(), m.ix, s.toks[:0], s.cands[:0])
 	s.hits = s.hits[:0]
 	for _, c := range s.cands {
 		t0 := int(c.tok)

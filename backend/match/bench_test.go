@@ -152,7 +152,7 @@ func BenchmarkStages(b *testing.B) {
 		b.SetBytes(int64(len(text)))
 		for b.Loop() {
 			s.text.Normalize(text)
-			s.toks, s.cands = tokenize(s.text.Norm, m.ix, s.toks[:0], s.cands[:0])
+			s.toks, s.cands = tokenize(s.text.Norm, s.text.Words(), m.ix, s.toks[:0], s.cands[:0])
 		}
 	})
 }

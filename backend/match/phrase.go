@@ -31,6 +31,7 @@ const (
 func parsePhrase(src string) (phrase, error) {
 	var p phrase
 	var toks []token
+	var nt normalize.Text
 	for _, c := range []byte(normalize.String(src)) {
 		if c < utf8.RuneSelf && (asciiClass[c] == clsClause || asciiClass[c] == clsSentence) {
 			return nil, fmt.Errorf("%q: punctuation inside a phrase never matches (a phrase does not cross , . ; : ! ?)", src)
@@ -46,8 +47,9 @@ func parsePhrase(src string) (phrase, error) {
 		if strings.Contains(chunk, "*") {
 			return nil, fmt.Errorf("%q: '*' may only end a word or stand alone", src)
 		}
-		norm := []byte(normalize.String(chunk))
-		toks, _ = tokenize(norm, nil, toks[:0], nil)
+		nt.Normalize(chunk)
+		norm := nt.Norm
+		toks, _ = tokenize(norm, nt.Words(), nil, toks[:0], nil)
 		if len(toks) == 0 {
 			return nil, fmt.Errorf("%q: %q has no letters or digits", src, chunk)
 		}

@@ -2,8 +2,9 @@ package match
 
 import (
 	"encoding/binary"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/contextlens/contextlens/backend/normalize"
 )
 
 // Breaks between two words. A phrase only matches across a soft break;
@@ -21,30 +22,19 @@ type token struct {
 	quoted     bool  // inside double quotes (or guillemets, unified by normalize)
 }
 
-// asciiClass classifies ASCII bytes of normalized text. It is built by a
-// function (not init) because package-level rule terms are parsed at
+// asciiClass classifies the ASCII bytes found between words. It is built
+// by a function (not init) because package-level rule terms are parsed at
 // variable initialization, before init functions run.
 var asciiClass = buildASCIIClass()
 
 const (
-	clsOther uint8 = iota
-	clsWord
-	clsClause
-	clsSentence
-	clsQuote
-	clsApostrophe
+	clsOther    uint8 = iota // spaces, hyphens, apostrophes...: a soft break
+	clsClause                // , : ( ) [ ] { } / |
+	clsSentence              // . ! ? ;
+	clsQuote                 // " (normalize unifies every double quote and guillemet to it)
 )
 
 func buildASCIIClass() (asciiClass [128]uint8) {
-	for c := 'a'; c <= 'z'; c++ {
-		asciiClass[c] = clsWord
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		asciiClass[c] = clsWord
-	}
-	for c := '0'; c <= '9'; c++ {
-		asciiClass[c] = clsWord
-	}
 	for _, c := range ",:()[]{}/|" {
 		asciiClass[c] = clsClause
 	}
@@ -52,39 +42,7 @@ func buildASCIIClass() (asciiClass [128]uint8) {
 		asciiClass[c] = clsSentence
 	}
 	asciiClass['"'] = clsQuote
-	asciiClass['\''] = clsApostrophe
 	return asciiClass
-}
-
-// isWordRune reports whether a non-ASCII rune belongs to a word.
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
-// wordRuneAt decodes the rune at norm[i] (non-ASCII) and reports its size and
-// whether it belongs to a word. Cyrillic (lead bytes 0xD0, 0xD1: U+0400-U+047F,
-// all letters) takes a fast path because it is most of ru/uk text.
-func wordRuneAt(norm []byte, i int) (size int, word bool) {
-	if b := norm[i]; (b == 0xD0 || b == 0xD1) && i+1 < len(norm) && norm[i+1]&0xC0 == 0x80 {
-		return 2, true
-	}
-	r, size := utf8.DecodeRune(norm[i:])
-	if r == utf8.RuneError && size <= 1 {
-		return 1, false
-	}
-	return size, isWordRune(r)
-}
-
-// isWordStartAt reports whether norm[i] starts a word character.
-func isWordStartAt(norm []byte, i int) bool {
-	if i >= len(norm) {
-		return false
-	}
-	if b := norm[i]; b < utf8.RuneSelf {
-		return asciiClass[b] == clsWord
-	}
-	_, w := wordRuneAt(norm, i)
-	return w
 }
 
 // hashBytes hashes a word eight bytes at a time: one multiply per eight
@@ -129,80 +87,38 @@ func hashAt(norm []byte, i, j int) uint64 {
 	return h
 }
 
-// wordByte marks the bytes that continue a word without decoding: ASCII
-// letters and digits, the lead bytes of U+0400-U+047F (0xD0, 0xD1: all
-// Cyrillic letters) and continuation bytes (met here only after such a
-// lead, since any other lead byte takes the decoding path, which consumes
-// its whole character).
-var wordByte = func() (t [256]bool) {
-	for c := 0; c < 128; c++ {
-		t[c] = asciiClass[c] == clsWord
-	}
-	for c := 0x80; c <= 0xBF; c++ {
-		t[c] = true
-	}
-	t[0xD0], t[0xD1] = true, true
-	return t
-}()
-
-// tokenize splits normalized text into words. When ix is not nil it also
-// looks up each word (whole, as the first of a pair with the next word, and
-// at the lengths of known stems) and appends candidates.
-func tokenize(norm []byte, ix *index, toks []token, cands []candidate) ([]token, []candidate) {
+// tokenize turns the words the normalizer found into tokens, reading the
+// bytes between words (usually one space) for sentence and clause breaks
+// and quotation marks. When ix is not nil it also looks up each word
+// (whole, as the second of a pair with the previous word, and at the
+// lengths of known stems) and appends candidates.
+func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cands []candidate) ([]token, []candidate) {
 	brk := breakSentence // the start of the text breaks like a new sentence
 	quoted := false
 	var prevHash uint64 // hash of the previous word, for pair keys
-	n := len(norm)
-	for i := 0; i < n; {
-		b := norm[i]
-		if b < utf8.RuneSelf {
-			switch asciiClass[b] {
-			case clsWord:
-				// a word starts here
-			case clsClause:
-				brk = max(brk, breakClause)
-				i++
-				continue
-			case clsSentence:
-				brk = breakSentence
-				i++
-				continue
-			case clsQuote:
-				quoted = !quoted
-				i++
-				continue
-			default:
-				i++
-				continue
+	prevEnd := 0
+	for _, w := range words {
+		start, end := int(w.Start), int(w.End)
+		if gap := norm[prevEnd:start]; len(gap) != 1 || gap[0] != ' ' {
+			for _, c := range gap {
+				if c >= utf8.RuneSelf {
+					continue // non-ASCII separators (symbols, emoji) break nothing
+				}
+				switch asciiClass[c] {
+				case clsClause:
+					brk = max(brk, breakClause)
+				case clsSentence:
+					brk = breakSentence
+				case clsQuote:
+					quoted = !quoted
+				}
 			}
-		} else if size, word := wordRuneAt(norm, i); !word {
-			i += size
-			continue
 		}
-		start := i
-		for i < n {
-			c := norm[i]
-			if wordByte[c] {
-				i++
-				continue
-			}
-			if c == '\'' && isWordStartAt(norm, i+1) {
-				i++ // an apostrophe between letters belongs to the word (don't, п'ять)
-				continue
-			}
-			if c < utf8.RuneSelf {
-				break
-			}
-			size, word := wordRuneAt(norm, i)
-			if !word {
-				break
-			}
-			i += size
-		}
+		prevEnd = end
 		ti := int32(len(toks))
-		toks = append(toks, token{start: int32(start), end: int32(i), brk: brk, quoted: quoted})
+		toks = append(toks, token{start: w.Start, end: w.End, brk: brk, quoted: quoted})
 		if ix != nil {
-			h := hashAt(norm, start, i)
+			h := hashAt(norm, start, end)
 			bw := ix.bloom[ix.blockOf(h)] // one read for the word and its pair
 			if bw&bloomBit(wordKey(h)) != 0 {
 				cands = append(cands, candidate{tok: ti, key: wordKey(h)})
@@ -212,19 +128,19 @@ func tokenize(norm []byte, ix *index, toks []token, cands []candidate) ([]token,
 					cands = append(cands, candidate{tok: ti - 1, key: pk})
 				}
 			}
-			if i-start >= 3 {
+			if end-start >= 3 {
 				// A stem of three bytes is filed under its three bytes, a
 				// longer one under its first four: try both starts of the word.
 				bit3 := stemStartBit(norm[start : start+3])
 				bit4 := bit3
-				if i-start >= 4 {
+				if end-start >= 4 {
 					bit4 = stemStartBit(norm[start : start+4])
 				}
 				if ix.prefixLens != 0 && (hasBit(ix.stemStarts, bit4) || hasBit(ix.stemStarts, bit3)) {
-					cands = ix.stemCandidates(norm[start:i], ti, cands)
+					cands = ix.stemCandidates(norm[start:end], ti, cands)
 				}
 				if ix.secondLens != 0 && brk == breakSoft && ti > 0 && (hasBit(ix.secondStarts, bit4) || hasBit(ix.secondStarts, bit3)) {
-					cands = ix.secondStemCandidates(norm[start:i], prevHash, ti-1, cands)
+					cands = ix.secondStemCandidates(norm[start:end], prevHash, ti-1, cands)
 				}
 			}
 			prevHash = h
