@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -43,10 +44,11 @@ func (s *Server) handleAnnotate(c echo.Context) error {
 	ctx := c.Request().Context()
 	key := resultKey(m.Version(), req.Lang, *req.Text)
 	if s.cache != nil {
-		var hit cachedResult
-		if b, ok := s.cache.GetResult(ctx, key); ok && json.Unmarshal(b, &hit) == nil && json.Valid(hit.Result) {
-			s.countHits(ctx, hit.Live, hit.Shadow)
-			return c.JSONBlob(http.StatusOK, hit.Result)
+		if b, ok := s.cache.GetResult(ctx, key); ok {
+			if hit, ok := decodeCached(b); ok {
+				s.countHits(ctx, hit.Live, hit.Shadow)
+				return c.JSONBlob(http.StatusOK, hit.Result)
+			}
 		}
 	}
 	res, shadow := m.Annotate(*req.Text, match.Options{Lang: req.Lang})
@@ -59,7 +61,7 @@ func (s *Server) handleAnnotate(c echo.Context) error {
 	entry := cachedResult{Result: b, Live: ruleIDs(res.Annotations), Shadow: ruleIDs(shadow)}
 	s.countHits(ctx, entry.Live, entry.Shadow)
 	if s.cache != nil {
-		if cb, err := json.Marshal(entry); err == nil {
+		if cb, err := entry.encode(); err == nil {
 			s.cache.SetResult(ctx, key, cb, s.limits.CacheTTL)
 		}
 	}
@@ -69,9 +71,43 @@ func (s *Server) handleAnnotate(c echo.Context) error {
 // cachedResult is what the result cache holds: the response, and which
 // rules hit (shadow hits are not in the response but are still counted).
 type cachedResult struct {
-	Result json.RawMessage `json:"result"`
+	Result json.RawMessage `json:"-"`
 	Live   []string        `json:"live,omitempty"`
 	Shadow []string        `json:"shadow,omitempty"`
+}
+
+// cacheFormat starts every cached entry: the format, then a line of JSON
+// with the rule ids, then the response exactly as sent. A hit is served
+// without parsing the response (JSON encoding escapes every newline inside
+// strings, so the first two newlines are the separators).
+const cacheFormat = "cl1\n"
+
+func (e cachedResult) encode() ([]byte, error) {
+	meta, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(cacheFormat)+len(meta)+1+len(e.Result))
+	out = append(out, cacheFormat...)
+	out = append(out, meta...)
+	out = append(out, '\n')
+	return append(out, e.Result...), nil
+}
+
+// decodeCached reads an entry; anything else (an older format, a damaged
+// value) is a miss.
+func decodeCached(b []byte) (cachedResult, bool) {
+	var e cachedResult
+	rest, ok := bytes.CutPrefix(b, []byte(cacheFormat))
+	if !ok {
+		return e, false
+	}
+	meta, result, ok := bytes.Cut(rest, []byte{'\n'})
+	if !ok || len(result) == 0 || result[0] != '{' || result[len(result)-1] != '}' || json.Unmarshal(meta, &e) != nil {
+		return e, false
+	}
+	e.Result = result
+	return e, true
 }
 
 func ruleIDs(anns []contextlens.Annotation) []string {
@@ -124,5 +160,5 @@ func resultKey(version, lang, text string) string {
 	h.Write([]byte(lang))
 	h.Write([]byte{0})
 	h.Write([]byte(text))
-	return "result:" + version + ":" + hex.EncodeToString(h.Sum(nil))
+	return version + ":" + hex.EncodeToString(h.Sum(nil)) // the cache files it under "result:"
 }

@@ -207,10 +207,18 @@ func TestResultCache(t *testing.T) {
 			t.Errorf("cache key contains the text: %q", k)
 		}
 		// A planted value proves the second answer comes from the cache.
-		c.m[k] = []byte(`{"result":{"ruleset":"cached","lang":"en","annotations":[]}}`)
+		c.m[k] = []byte("cl1\n{}\n" + `{"ruleset":"cached","lang":"en","annotations":[]}`)
 	}
 	second := do(h, "POST", "/v1/annotate", "application/json", body)
 	if !bytes.Contains(second.Body.Bytes(), []byte(`"cached"`)) || bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
 		t.Errorf("second answer not served from the cache: %s", second.Body)
+	}
+	// A damaged or foreign entry is a miss, never a broken answer.
+	for k := range c.m {
+		c.m[k] = []byte(`{"result":{"ruleset":"old format"}}`)
+	}
+	third := do(h, "POST", "/v1/annotate", "application/json", body)
+	if third.Code != 200 || !bytes.Equal(first.Body.Bytes(), third.Body.Bytes()) {
+		t.Errorf("a damaged entry was served: %s", third.Body)
 	}
 }
