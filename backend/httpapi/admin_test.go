@@ -140,6 +140,7 @@ func TestAdminRuleLifecycle(t *testing.T) {
 		t.Fatalf("ETag %q", rec.Header().Get("ETag"))
 	}
 	wantStatus(t, a.call(t, auth.RoleEditor, "POST", "/v1/admin/rules", exampleRule("new-rule", "draft")), 409)
+	wantStatus(t, a.call(t, auth.RoleEditor, "POST", "/v1/admin/rules", exampleRule("long-message", "draft"), "X-Change-Message", strings.Repeat("m", 501)), 422)
 
 	// Update needs If-Match: 428 without, 412 stale (nothing changes), 200 fresh.
 	changed := exampleRule("new-rule", "draft")

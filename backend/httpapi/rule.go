@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +24,21 @@ const maxRuleBody = 256 << 10
 const changeMessageHeader = "X-Change-Message"
 
 func etag(rev int) string { return `"` + strconv.Itoa(rev) + `"` }
+
+// maxChangeMessage bounds a revision message (header or body).
+const maxChangeMessage = 500
+
+// changeMessage returns the revision message of a write: msg, or the
+// X-Change-Message header when msg is empty.
+func changeMessage(c echo.Context, msg string) (string, error) {
+	if msg == "" {
+		msg = strings.TrimSpace(c.Request().Header.Get(changeMessageHeader))
+	}
+	if utf8.RuneCountInString(msg) > maxChangeMessage {
+		return "", newError(http.StatusUnprocessableEntity, contextlens.EINVALID, fmt.Sprintf("the change message is longer than %d characters", maxChangeMessage))
+	}
+	return msg, nil
+}
 
 // ifMatch reads the revision a write expects. It is required: a write
 // without it would silently overwrite a colleague's change.
@@ -84,7 +100,11 @@ func (s *Server) handleCreateRule(c echo.Context) error {
 	if err := decodeJSON(c, maxRuleBody, &r); err != nil {
 		return err
 	}
-	sr, err := s.rules.Create(c.Request().Context(), actor(c), r, c.Request().Header.Get(changeMessageHeader))
+	msg, err := changeMessage(c, "")
+	if err != nil {
+		return err
+	}
+	sr, err := s.rules.Create(c.Request().Context(), actor(c), r, msg)
 	if err != nil {
 		return err
 	}
@@ -107,7 +127,11 @@ func (s *Server) handleUpdateRule(c echo.Context) error {
 	if r.ID != c.Param("id") {
 		return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, "the rule's id must equal the id in the path")
 	}
-	sr, err := s.rules.Update(c.Request().Context(), actor(c), r, expect, c.Request().Header.Get(changeMessageHeader))
+	msg, err := changeMessage(c, "")
+	if err != nil {
+		return err
+	}
+	sr, err := s.rules.Update(c.Request().Context(), actor(c), r, expect, msg)
 	if err != nil {
 		return err
 	}
@@ -120,7 +144,11 @@ func (s *Server) handleDeleteRule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sr, err := s.rules.SetStatus(c.Request().Context(), actor(c), c.Param("id"), contextlens.StatusArchived, expect, c.Request().Header.Get(changeMessageHeader))
+	msg, err := changeMessage(c, "")
+	if err != nil {
+		return err
+	}
+	sr, err := s.rules.SetStatus(c.Request().Context(), actor(c), c.Param("id"), contextlens.StatusArchived, expect, msg)
 	if err != nil {
 		return err
 	}
@@ -150,7 +178,11 @@ func (s *Server) handleRollback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sr, err := s.rules.Rollback(c.Request().Context(), actor(c), c.Param("id"), body.Revision, expect, body.Message)
+	msg, err := changeMessage(c, body.Message)
+	if err != nil {
+		return err
+	}
+	sr, err := s.rules.Rollback(c.Request().Context(), actor(c), c.Param("id"), body.Revision, expect, msg)
 	if err != nil {
 		return err
 	}
@@ -169,7 +201,11 @@ func (s *Server) handleSetStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sr, err := s.rules.SetStatus(c.Request().Context(), actor(c), c.Param("id"), body.Status, expect, body.Message)
+	msg, err := changeMessage(c, body.Message)
+	if err != nil {
+		return err
+	}
+	sr, err := s.rules.SetStatus(c.Request().Context(), actor(c), c.Param("id"), body.Status, expect, msg)
 	if err != nil {
 		return err
 	}
