@@ -167,6 +167,9 @@ func TestAdminRuleLifecycle(t *testing.T) {
 	if len(res.Annotations) != 1 {
 		t.Fatalf("annotations %+v", res.Annotations)
 	}
+	// Changing a live rule's content keeps it live: that needs a publisher.
+	live := exampleRule("new-rule", "live")
+	wantStatus(t, a.call(t, auth.RoleEditor, "PUT", "/v1/admin/rules/new-rule", live, "If-Match", `"4"`), 403)
 
 	// Rollback to revision 1 is a new revision with revision 1's content.
 	rec = a.call(t, auth.RolePublisher, "POST", "/v1/admin/rules/new-rule/rollback", map[string]int{"revision": 1})

@@ -129,11 +129,12 @@ func (s *Service) change(a Actor, message, fallback string) contextlens.Change {
 	return contextlens.Change{Author: a.Subject, Message: message}
 }
 
-// requiredRole is editor for drafts, shadow and archived rules; publisher
-// for anything that makes a rule live or changes a live rule, since that
-// changes what readers see.
-func requiredRole(before *contextlens.StoredRule, after contextlens.Rule) auth.Role {
-	if after.Status == contextlens.StatusLive || (before != nil && before.Rule.Status == contextlens.StatusLive) {
+// requiredRole is publisher for any write whose result is a live rule
+// (what readers see), editor otherwise. Taking a rule down (to draft,
+// shadow or archived) is an editor's right: a bad live rule can be pulled
+// at once by whoever notices it, as issue 3's status table says.
+func requiredRole(after contextlens.Rule) auth.Role {
+	if after.Status == contextlens.StatusLive {
 		return auth.RolePublisher
 	}
 	return auth.RoleEditor
@@ -143,7 +144,7 @@ func requiredRole(before *contextlens.StoredRule, after contextlens.Rule) auth.R
 // the examples of every other matched rule, the write, the audit record,
 // and the publication.
 func (s *Service) apply(ctx context.Context, a Actor, before *contextlens.StoredRule, after contextlens.Rule, action string, write func() (contextlens.StoredRule, error)) (contextlens.StoredRule, error) {
-	if need := requiredRole(before, after); !a.Role.AtLeast(need) {
+	if need := requiredRole(after); !a.Role.AtLeast(need) {
 		return contextlens.StoredRule{}, contextlens.Errorf(contextlens.EFORBIDDEN, "this change needs the %s role", need)
 	}
 	if err := CheckRule(after); err != nil {
