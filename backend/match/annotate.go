@@ -80,8 +80,8 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 				n0: int(s.toks[t0].start), n1: int(s.toks[end-1].end)})
 		}
 	}
-	for _, ri := range m.regexes {
-		s.hits = m.regexHits(ri, norm, s.toks, s.hits)
+	if len(m.regexes) > 0 {
+		s.hits = m.regexHits(norm, s.toks, s.hits)
 	}
 	s.hashes = slices.Grow(s.hashes[:0], len(s.toks))[:len(s.toks)]
 	clear(s.hashes)
@@ -113,19 +113,6 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 		res.Annotations[i].ID = "a" + strconv.Itoa(i+1)
 	}
 	return res, shadow
-}
-
-// regexHits appends the hits of a regex rule, snapped to whole words.
-func (m *Matcher) regexHits(ri int32, norm []byte, toks []token, hits []hit) []hit {
-	for _, loc := range m.rules[ri].re.FindAllIndex(norm, -1) {
-		t0, _ := slices.BinarySearchFunc(toks, int32(loc[0]), func(t token, off int32) int { return cmp.Compare(t.end, off+1) })
-		t1, _ := slices.BinarySearchFunc(toks, int32(loc[1]), func(t token, off int32) int { return cmp.Compare(t.start, off) })
-		if t0 >= t1 {
-			continue // the match covers no word
-		}
-		hits = append(hits, hit{rule: ri, t0: t0, t1: t1, n0: int(toks[t0].start), n1: int(toks[t1-1].end)})
-	}
-	return hits
 }
 
 // sentence returns the token range of the sentence around toks[t0:t1].

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +21,8 @@ type Matcher struct {
 	phrases    []phrase
 	owner      []int32 // phrase id -> rule index
 	ix         *index
-	regexes    []int32 // indices of rules with a regex
+	regexes    []int32       // indices of rules with a regex
+	literals   *literalIndex // where the regex rules' literals occur
 	stats      Stats
 }
 
@@ -31,7 +31,7 @@ type compiledRule struct {
 	narrative        int32 // the narrative as a small number, for quick compares
 	near, unless     *termList
 	nearWin, unlessW int
-	re               *regexp.Regexp
+	re               *regexRule
 }
 
 // Stats describes a compiled rule set.
@@ -104,6 +104,12 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 		m.rules = append(m.rules, cr)
 		if cr.re != nil {
 			m.regexes = append(m.regexes, ri)
+			if m.literals == nil {
+				m.literals = newLiteralIndex()
+			}
+			for _, lit := range cr.re.literals {
+				m.literals.add(ri, lit)
+			}
 		}
 		for _, p := range ps {
 			id := int32(len(m.phrases))
@@ -168,20 +174,6 @@ func compileRule(r contextlens.Rule) (compiledRule, []phrase, []contextlens.Fiel
 		cr.unless, cr.unlessW = l, w.Window
 	}
 	return cr, ps, errs
-}
-
-func compileRegex(src string) (*regexp.Regexp, error) {
-	if len(src) > maxRegexLen {
-		return nil, fmt.Errorf("longer than %d bytes", maxRegexLen)
-	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("not a valid RE2 expression: %v", err)
-	}
-	if re.MatchString("") {
-		return nil, fmt.Errorf("matches the empty string")
-	}
-	return re, nil
 }
 
 // VersionOf is the version Compile (without AllStatuses) gives rules,

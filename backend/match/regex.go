@@ -1,0 +1,248 @@
+package match
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// regexRule is a vetted RE2 expression with the literals that every match
+// of it contains. RE2 runs in linear time, but a rule's expression over a
+// whole article costs about a millisecond per 20 KB; the literals are
+// searched for first (a fast byte search), and the expression runs only
+// on the sentences that contain one.
+type regexRule struct {
+	re       *regexp.Regexp
+	literals [][]byte // every match contains at least one of these
+}
+
+// minLiteral is the shortest required literal worth searching for.
+const minLiteral = 3
+
+// maxSentenceSpan bounds the text around a literal the expression runs on.
+const maxSentenceSpan = 1000
+
+func compileRegex(src string) (*regexRule, error) {
+	if len(src) > maxRegexLen {
+		return nil, fmt.Errorf("longer than %d bytes", maxRegexLen)
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid RE2 expression: %v", err)
+	}
+	if re.MatchString("") {
+		return nil, fmt.Errorf("matches the empty string")
+	}
+	parsed, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid RE2 expression: %v", err)
+	}
+	lits := requiredLiterals(parsed.Simplify())
+	if lits == nil || minLen(lits) < minLiteral {
+		return nil, fmt.Errorf("every match must contain a literal of at least %d bytes (a word or stem, or one of a few alternatives), so the expression can be looked for quickly", minLiteral)
+	}
+	out := make([][]byte, len(lits))
+	for i, l := range lits {
+		out[i] = []byte(l)
+	}
+	return &regexRule{re: re, literals: out}, nil
+}
+
+// requiredLiterals returns a set of strings at least one of which every
+// match of re contains, or nil when it finds none. Of several candidate
+// sets it keeps the one whose shortest member is longest.
+func requiredLiterals(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			// The text is lower-cased: a case-folded literal is found in lower case.
+			return []string{strings.ToLower(string(re.Rune))}
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return requiredLiterals(re.Sub[0])
+	case syntax.OpPlus:
+		return requiredLiterals(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiterals(re.Sub[0])
+		}
+		return nil
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			l := requiredLiterals(sub)
+			if l == nil {
+				return nil // this branch can match without any literal
+			}
+			all = append(all, l...)
+		}
+		return all
+	case syntax.OpConcat:
+		var best []string
+		var run []rune // adjacent literals join into a longer one
+		consider := func(l []string) {
+			if l != nil && (best == nil || minLen(l) > minLen(best)) {
+				best = l
+			}
+		}
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+				run = append(run, sub.Rune...)
+				continue
+			}
+			if len(run) > 0 {
+				consider([]string{string(run)})
+				run = nil
+			}
+			consider(requiredLiterals(sub))
+		}
+		if len(run) > 0 {
+			consider([]string{string(run)})
+		}
+		return best
+	default:
+		return nil
+	}
+}
+
+func minLen(lits []string) int {
+	n := -1
+	for _, l := range lits {
+		if n < 0 || len(l) < n {
+			n = len(l)
+		}
+	}
+	return n
+}
+
+// literalIndex finds, in one pass over the text, where the literals of
+// every regex rule occur: a 64 Kbit set of the literals' first four bytes
+// (three for three-byte literals) lets most positions go by with one load
+// and one bit test, and only the rest are compared with the literals. One
+// pass for all regex rules costs about as much as one bytes.Index.
+type literalIndex struct {
+	set4, set3 []uint64
+	by4, by3   map[uint32][]litRef
+}
+
+type litRef struct {
+	rule int32
+	lit  []byte
+}
+
+func newLiteralIndex() *literalIndex {
+	return &literalIndex{set4: make([]uint64, 1024), set3: make([]uint64, 1024),
+		by4: map[uint32][]litRef{}, by3: map[uint32][]litRef{}}
+}
+
+func litKey4(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+func litKey3(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 }
+func litBit(k uint32) uint32  { return (k * 0x9E3779B1) >> 16 }
+
+func (li *literalIndex) add(rule int32, lit []byte) {
+	ref := litRef{rule, lit}
+	if len(lit) >= 4 {
+		k := litKey4(lit)
+		if slices.ContainsFunc(li.by4[k], func(r litRef) bool { return r.rule == rule && bytes.Equal(r.lit, lit) }) {
+			return
+		}
+		li.by4[k] = append(li.by4[k], ref)
+		setBit(li.set4, litBit(k))
+		return
+	}
+	k := litKey3(lit)
+	li.by3[k] = append(li.by3[k], ref)
+	setBit(li.set3, litBit(k))
+}
+
+// occurrences calls found for every occurrence of every literal in norm.
+func (li *literalIndex) occurrences(norm []byte, found func(rule int32, i, j int)) {
+	check := func(refs []litRef, i int) {
+		for _, r := range refs {
+			if bytes.HasPrefix(norm[i:], r.lit) {
+				found(r.rule, i, i+len(r.lit))
+			}
+		}
+	}
+	n := len(norm)
+	for i := 0; i+3 <= n; i++ {
+		if norm[i]&0xC0 == 0x80 {
+			continue // literals start on a character
+		}
+		if i+4 <= n {
+			if k := litKey4(norm[i:]); hasBit(li.set4, litBit(k)) {
+				check(li.by4[k], i)
+			}
+		}
+		if len(li.by3) > 0 {
+			if k := litKey3(norm[i:]); hasBit(li.set3, litBit(k)) {
+				check(li.by3[k], i)
+			}
+		}
+	}
+}
+
+// regexHits appends the hits of every regex rule, snapped to whole words.
+// Each expression runs only on the sentences around its literals.
+func (m *Matcher) regexHits(norm []byte, toks []token, hits []hit) []hit {
+	spans := map[int32][][2]int{}
+	m.literals.occurrences(norm, func(rule int32, i, j int) {
+		spans[rule] = append(spans[rule], sentenceBytes(norm, i, j))
+	})
+	for _, ri := range m.regexes {
+		sp := spans[ri]
+		if len(sp) == 0 {
+			continue
+		}
+		slices.SortFunc(sp, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+		merged := sp[:1]
+		for _, s := range sp[1:] {
+			if last := &merged[len(merged)-1]; s[0] <= last[1] {
+				last[1] = max(last[1], s[1])
+			} else {
+				merged = append(merged, s)
+			}
+		}
+		re := m.rules[ri].re.re
+		for _, r := range merged {
+			for _, loc := range re.FindAllIndex(norm[r[0]:r[1]], -1) {
+				a, b := r[0]+loc[0], r[0]+loc[1]
+				t0, _ := slices.BinarySearchFunc(toks, int32(a), func(t token, off int32) int { return cmp.Compare(t.end, off+1) })
+				t1, _ := slices.BinarySearchFunc(toks, int32(b), func(t token, off int32) int { return cmp.Compare(t.start, off) })
+				if t0 >= t1 {
+					continue // the match covers no word
+				}
+				hits = append(hits, hit{rule: ri, t0: t0, t1: t1, n0: int(toks[t0].start), n1: int(toks[t1-1].end)})
+			}
+		}
+	}
+	return hits
+}
+
+// sentenceBytes returns the byte range of the sentence of norm around
+// [i, j): from after the last . ! ? ; before it to the next one after it,
+// at most maxSentenceSpan bytes each way (on character boundaries).
+func sentenceBytes(norm []byte, i, j int) [2]int {
+	lo := max(0, i-maxSentenceSpan)
+	for lo > 0 && !utf8.RuneStart(norm[lo]) {
+		lo++
+	}
+	if k := bytes.LastIndexAny(norm[lo:i], ".!?;"); k >= 0 {
+		lo += k + 1
+	}
+	hi := min(len(norm), j+maxSentenceSpan)
+	for hi < len(norm) && !utf8.RuneStart(norm[hi]) {
+		hi--
+	}
+	if k := bytes.IndexAny(norm[j:hi], ".!?;"); k >= 0 {
+		hi = j + k
+	}
+	return [2]int{lo, hi}
+}
