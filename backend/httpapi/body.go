@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
@@ -82,13 +81,4 @@ func safePointer(p jsontext.Pointer) string {
 		}
 	}
 	return s
-}
-
-func sortedNames(m map[string][]byte) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
 }

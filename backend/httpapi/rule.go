@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -309,4 +310,14 @@ func (s *Server) handleExport(c echo.Context) error {
 		return err
 	}
 	return gz.Close()
+}
+
+// sortedNames returns the keys of m in order, so an export is reproducible.
+func sortedNames(m map[string][]byte) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
 }

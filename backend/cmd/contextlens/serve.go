@@ -56,11 +56,18 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	pub := ruleset.NewPublisher(engine, store, bundles, logger)
 
 	// Load what every replica serves: Redis, else the store, else the files.
-	loadCtx, loadCancel := context.WithTimeout(ctx, 5*time.Second)
-	store.connect(loadCtx, cfg.databaseDSN(), logger, func(ctx context.Context) { initStore(ctx, store, pub, seed, logger) })
-	loadCancel()
-	if store.s.Load() == nil {
-		go store.connect(ctx, cfg.databaseDSN(), logger, func(ctx context.Context) { initStore(ctx, store, pub, seed, logger) })
+	// The store connects (and retries) in the background; start-up waits
+	// for it a few seconds, not longer: readers must not wait on a database.
+	connected := make(chan struct{})
+	go store.connect(ctx, cfg.databaseDSN(), logger, func(ctx context.Context) {
+		initStore(ctx, store, pub, seed, logger)
+		close(connected)
+	})
+	select {
+	case <-connected:
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
+		return nil
 	}
 	if engine.Current() == nil {
 		if err := pub.Load(ctx); err != nil {
