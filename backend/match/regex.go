@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,6 +21,11 @@ import (
 type regexRule struct {
 	re       *regexp.Regexp
 	literals [][]byte // every match contains at least one of these
+	// needs is all that every match contains (literals joined by and/or),
+	// checked on a sentence before the expression runs on it: the trigger
+	// literals alone are often common words ("not", «не»), which made the
+	// expressions run on nearly every sentence (issue 6).
+	needs *litTree
 }
 
 // minLiteral is the shortest required literal worth searching for.
@@ -51,7 +57,216 @@ func compileRegex(src string) (*regexRule, error) {
 	for i, l := range lits {
 		out[i] = []byte(l)
 	}
-	return &regexRule{re: re, literals: out}, nil
+	return &regexRule{re: re, literals: out, needs: prefilterOf(parsed.Simplify())}, nil
+}
+
+// litTree is what every match of an expression contains, in the manner of
+// RE2's FilteredRE2: a literal, all of subs (and), or one of them (or).
+// A nil tree says nothing (anything may match).
+type litTree struct {
+	lit  []byte
+	and  bool
+	subs []*litTree
+}
+
+// prefilterOf builds the tree of re's required literals, the way RE2's
+// prefilter does: a part that matches one of a few exact strings
+// ("n(?:ot|ever)" after the parser factors "not|never") is kept as that
+// set, joined with its neighbours while the set stays small, and becomes
+// an or of literals only when it must; literals shorter than minLiteral,
+// large classes and repeats say nothing.
+func prefilterOf(re *syntax.Regexp) *litTree {
+	return prefilterInfo(re).tree()
+}
+
+// maxExact bounds the exact strings a part of an expression is kept as.
+const maxExact = 16
+
+// prefilterPart is what is known of a part of an expression: either the
+// exact strings it matches (exact true), or a tree its matches satisfy.
+type prefilterPart struct {
+	exact   bool
+	strs    []string
+	matches *litTree
+}
+
+func exactPart(strs ...string) prefilterPart { return prefilterPart{exact: true, strs: strs} }
+
+// tree turns the part into a tree: exact strings become an or of
+// literals, or nothing when one of them is too short to look for.
+func (p prefilterPart) tree() *litTree {
+	if !p.exact {
+		return p.matches
+	}
+	var subs []*litTree
+	for _, s := range p.strs {
+		if len(s) < minLiteral {
+			return nil
+		}
+		if !slices.ContainsFunc(subs, func(t *litTree) bool { return string(t.lit) == s }) {
+			subs = append(subs, &litTree{lit: []byte(s)})
+		}
+	}
+	if len(subs) == 1 {
+		return subs[0]
+	}
+	return &litTree{subs: subs}
+}
+
+func andTrees(a, b *litTree) *litTree {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	var subs []*litTree
+	for _, t := range []*litTree{a, b} {
+		if t.and {
+			subs = append(subs, t.subs...)
+		} else {
+			subs = append(subs, t)
+		}
+	}
+	return &litTree{and: true, subs: subs}
+}
+
+func prefilterInfo(re *syntax.Regexp) prefilterPart {
+	switch re.Op {
+	case syntax.OpLiteral:
+		lit := string(re.Rune)
+		if re.Flags&syntax.FoldCase != 0 {
+			lit = strings.ToLower(lit) // the text is lower-cased
+		}
+		return exactPart(lit)
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return exactPart("")
+	case syntax.OpCharClass:
+		var strs []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(strs) == 4 {
+					return prefilterPart{} // a large class says nothing
+				}
+				strs = append(strs, strings.ToLower(string(r)))
+			}
+		}
+		return exactPart(strs...)
+	case syntax.OpCapture:
+		return prefilterInfo(re.Sub[0])
+	case syntax.OpQuest:
+		if sub := prefilterInfo(re.Sub[0]); sub.exact && len(sub.strs) < maxExact {
+			return exactPart(append(sub.strs, "")...)
+		}
+		return prefilterPart{}
+	case syntax.OpPlus:
+		return prefilterPart{matches: prefilterInfo(re.Sub[0]).tree()}
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return prefilterPart{matches: prefilterInfo(re.Sub[0]).tree()}
+		}
+		return prefilterPart{}
+	case syntax.OpConcat:
+		// cur is the run of exact parts being joined; need has what the
+		// parts before it require. One inexact part makes the whole inexact.
+		var need *litTree
+		cur, exact := exactPart(""), true
+		for _, sub := range re.Sub {
+			p := prefilterInfo(sub)
+			if p.exact && len(cur.strs)*len(p.strs) <= maxExact {
+				var cross []string
+				for _, a := range cur.strs {
+					for _, b := range p.strs {
+						cross = append(cross, a+b)
+					}
+				}
+				cur.strs = cross
+				continue
+			}
+			exact = false
+			need = andTrees(need, cur.tree())
+			if p.exact {
+				cur = p
+			} else {
+				need = andTrees(need, p.matches)
+				cur = exactPart("")
+			}
+		}
+		if exact {
+			return cur
+		}
+		return prefilterPart{matches: andTrees(need, cur.tree())}
+	case syntax.OpAlternate:
+		parts := make([]prefilterPart, len(re.Sub))
+		allExact, n := true, 0
+		for i, sub := range re.Sub {
+			parts[i] = prefilterInfo(sub)
+			allExact = allExact && parts[i].exact
+			n += len(parts[i].strs)
+		}
+		if allExact && n <= maxExact {
+			var strs []string
+			for _, p := range parts {
+				strs = append(strs, p.strs...)
+			}
+			return exactPart(strs...)
+		}
+		or := &litTree{}
+		for _, p := range parts {
+			t := p.tree()
+			if t == nil {
+				return prefilterPart{} // this branch can match without any literal
+			}
+			or.subs = append(or.subs, t)
+		}
+		return prefilterPart{matches: or}
+	default:
+		return prefilterPart{}
+	}
+}
+
+// in reports whether text may hold a match: it contains what t requires.
+func (t *litTree) in(text []byte) bool {
+	switch {
+	case t == nil:
+		return true
+	case t.lit != nil:
+		return bytes.Contains(text, t.lit)
+	case t.and:
+		for _, s := range t.subs {
+			if !s.in(text) {
+				return false
+			}
+		}
+		return true
+	default:
+		for _, s := range t.subs {
+			if s.in(text) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// String shows the tree, for tests: "a", and(x y), or(x y).
+func (t *litTree) String() string {
+	switch {
+	case t == nil:
+		return "*"
+	case t.lit != nil:
+		return strconv.Quote(string(t.lit))
+	}
+	parts := make([]string, len(t.subs))
+	for i, s := range t.subs {
+		parts[i] = s.String()
+	}
+	op := "or"
+	if t.and {
+		op = "and"
+	}
+	return op + "(" + strings.Join(parts, " ") + ")"
 }
 
 // requiredLiterals returns a set of strings at least one of which every
@@ -210,16 +425,19 @@ func (m *Matcher) regexHits(norm []byte, toks []token, hits []hit) []hit {
 				merged = append(merged, s)
 			}
 		}
-		re := m.rules[ri].re.re
+		rr := m.rules[ri].re
 		for _, r := range merged {
-			for _, loc := range re.FindAllIndex(norm[r[0]:r[1]], -1) {
+			if !rr.needs.in(norm[r[0]:r[1]]) {
+				continue
+			}
+			for _, loc := range rr.re.FindAllIndex(norm[r[0]:r[1]], -1) {
 				a, b := r[0]+loc[0], r[0]+loc[1]
 				t0, _ := slices.BinarySearchFunc(toks, int32(a), func(t token, off int32) int { return cmp.Compare(t.end, off+1) })
 				t1, _ := slices.BinarySearchFunc(toks, int32(b), func(t token, off int32) int { return cmp.Compare(t.start, off) })
 				if t0 >= t1 {
 					continue // the match covers no word
 				}
-				hits = append(hits, hit{rule: ri, t0: t0, t1: t1, n0: int(toks[t0].start), n1: int(toks[t1-1].end)})
+				hits = append(hits, hit{rule: ri, t0: int32(t0), t1: int32(t1), n0: toks[t0].start, n1: toks[t1-1].end})
 			}
 		}
 	}

@@ -51,6 +51,55 @@ func TestRequiredLiterals(t *testing.T) {
 	}
 }
 
+func TestPrefilterTree(t *testing.T) {
+	tests := []struct{ re, want string }{
+		{`stolen`, `"stolen"`},
+		// few exact strings: kept whole
+		{`(election|vote) was (stolen|rigged)`, `or("election was stolen" "election was rigged" "vote was stolen" "vote was rigged")`},
+		// too many: an and of the parts
+		{`(?:\bnot|n't)(?: really| even)? an? (?:real|proper) (?:country|state)\b`,
+			`and(or("not really an " "not really a " "not even an " "not even a " "not an " "not a " "n't really an " "n't really a " "n't even an " "n't even a " "n't an " "n't a ") or("real country" "real state" "proper country" "proper state"))`},
+		// the parser factors "not|never" into n(?:ot|ever)
+		{`(?:not|never|now) (?:ever )?(?:\pL+ )?(?:country|state|nation|land|realm)`, `and(or("not ever " "not " "never ever " "never " "now ever " "now ") or("country" "state" "nation" "land" "realm"))`},
+		{`кризис\pL* на украин\pL*`, `and("кризис" " на украин")`},
+		{`(?i)Crisis`, `"crisis"`},
+		{`a+b*`, `*`},
+		{`(?:crisis)?`, `*`},
+		{`(?:crisis|\pL+) regime`, `" regime"`}, // a branch without literals says nothing
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := prefilterOf(re.Simplify()).String(); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.re, got, tt.want)
+		}
+	}
+	tree := prefilterOf(mustSimplify(t, `(?:not|never) (?:\pL+ )?(?:real|true) (?:country|state)`))
+	for text, want := range map[string]bool{
+		"it was never a true state":          true,
+		"the state did not say":              false, // "not" and "state", but neither "real" nor "true"
+		"a real country":                     false,
+		"never ever true state":              true,
+		"not true, the state":                false,
+		"never mind: a true state, not this": true, // the tree is a filter: the expression decides
+	} {
+		if got := tree.in([]byte(text)); got != want {
+			t.Errorf("%q: in = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func mustSimplify(t *testing.T, expr string) *syntax.Regexp {
+	t.Helper()
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return re.Simplify()
+}
+
 // TestRegexPrefilterFindsWhatAFullScanFinds: running an expression only
 // around its literals finds every match a scan of the whole text finds
 // (matches do not cross sentence ends, which the rules' expressions never do).
@@ -60,6 +109,8 @@ func TestRegexPrefilterFindsWhatAFullScanFinds(t *testing.T) {
 		`нацист\pL*,? (?:которые )?(?:захват|узурп)\pL* власть`,
 		`(?:^|[^\pL\pN])не (?:настоящ|полноценн)\pL* (?:государств|стран)\pL*`,
 		`crisis (?:provoked|caused) by (?:the )?(?:west|nato)`,
+		// alternatives of and-ed literals, as the real rules have
+		`(?:not|never) (?:a )?(?:real|true) (?:country|state)|(?:west|nato) (?:provoked|caused) (?:the )?crisis`,
 	}
 	pieces := []string{"not", "never", "a", "real", "true", "country", "state", "нацисты", "неонацисты", "которые",
 		"захватили", "власть", "не", "настоящим", "полноценной", "государством", "страной", "crisis", "provoked",
@@ -67,7 +118,8 @@ func TestRegexPrefilterFindsWhatAFullScanFinds(t *testing.T) {
 		// whole matches, and near misses, so every expression matches often
 		"not a real country", "never true state", "not a real. country", "неонацисты, которые захватили власть",
 		"нацисты узурпировали власть", "не настоящим государством", "не полноценной страной", "не настоящим; государством",
-		"crisis provoked by the west", "crisis caused by nato", "crisis provoked! by the west"}
+		"crisis provoked by the west", "crisis caused by nato", "crisis provoked! by the west",
+		"nato provoked the crisis", "west caused crisis", "nato provoked. the crisis"}
 	rnd := rand.New(rand.NewPCG(5, 6))
 	for _, expr := range exprs {
 		r := rule("re", "n", "placeholder phrase")
