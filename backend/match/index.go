@@ -28,14 +28,18 @@ type index struct {
 	// word, so a text word costs one memory read for both.
 	bloom      []uint64
 	blockMask  uint64
-	prefixLens uint64   // bit L: some first-word stem is L bytes long
-	stemStarts []uint64 // bitset of the first three bytes of first-word stems
+	prefixLens uint64 // bit L: some first-word stem is L bytes long
+	// stemLens has, for the first bytes of first-word stems (hashed to a
+	// slot: stemSlot), the lengths of the stems that start so (bit L: L
+	// bytes). A word tries only those lengths, not every stem length of
+	// the rule set: the real rules have many stems (issue 6).
+	stemLens []uint64
 	// The same for stems in second place ("на украин*"), which are keyed
 	// by the pair of the first word and the stem.
-	secondLens   uint64
-	secondStarts []uint64
-	slots        []slot  // open addressing, linear probing; len is a power of two
-	entries      []entry // grouped by key; a slot points at its group
+	secondLens     uint64
+	secondStemLens []uint64
+	slots          []slot  // open addressing, linear probing; len is a power of two
+	entries        []entry // grouped by key; a slot points at its group
 }
 
 type slot struct {
@@ -126,13 +130,13 @@ func (b *indexBuilder) build() *index {
 		nslots <<= 1
 	}
 	ix := &index{
-		bloom:        make([]uint64, blocks),
-		blockMask:    uint64(blocks - 1),
-		prefixLens:   b.prefixLens,
-		stemStarts:   make([]uint64, (1<<16)/64),
-		slots:        make([]slot, nslots),
-		secondLens:   b.secondLens,
-		secondStarts: make([]uint64, (1<<16)/64),
+		bloom:          make([]uint64, blocks),
+		blockMask:      uint64(blocks - 1),
+		prefixLens:     b.prefixLens,
+		stemLens:       make([]uint64, stemSlots),
+		slots:          make([]slot, nslots),
+		secondLens:     b.secondLens,
+		secondStemLens: make([]uint64, stemSlots),
 	}
 	for _, k := range b.order {
 		ix.bloom[ix.blockOf(b.blockOf[k])] |= bloomBit(k)
@@ -147,10 +151,10 @@ func (b *indexBuilder) build() *index {
 		}
 	}
 	for _, stem := range b.stems {
-		setBit(ix.stemStarts, stemStartBit(stem[:min(len(stem), 4)]))
+		ix.stemLens[stemSlot(stem)] |= 1 << uint(len(stem))
 	}
 	for _, stem := range b.secondStems {
-		setBit(ix.secondStarts, stemStartBit(stem[:min(len(stem), 4)]))
+		ix.secondStemLens[stemSlot(stem)] |= 1 << uint(len(stem))
 	}
 	return ix
 }
@@ -193,6 +197,14 @@ func stemStartBit(b []byte) uint32 {
 	return ((x * 0x85EBCA6B) >> 16) ^ 1 // three-byte starts hash differently
 }
 
+// stemSlots is the size of the stem-length tables: 32 KiB each, in cache;
+// stems whose starts share a slot share its lengths, which costs a look-up
+// at most.
+const stemSlots = 1 << 12
+
+// stemSlot is the slot of a stem, or of a word's start, by stemStartBit.
+func stemSlot(b []byte) uint32 { return stemStartBit(b[:min(len(b), 4)]) >> 4 }
+
 func setBit(set []uint64, bit uint32) { set[bit/64] |= 1 << (bit % 64) }
 
 func hasBit(set []uint64, bit uint32) bool { return set[bit/64]&(1<<(bit%64)) != 0 }
@@ -209,7 +221,7 @@ func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
 // sizeBytes is the memory the index holds.
 func (ix *index) sizeBytes() int {
-	return len(ix.bloom)*8 + len(ix.stemStarts)*8 + len(ix.slots)*16 + len(ix.entries)*24
+	return len(ix.bloom)*8 + len(ix.stemLens)*8 + len(ix.secondStemLens)*8 + len(ix.slots)*16 + len(ix.entries)*24
 }
 
 // load8 reads up to 8 bytes of b from i, little-endian, zero-padded.

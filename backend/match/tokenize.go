@@ -128,19 +128,23 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 					cands = append(cands, candidate{tok: ti - 1, key: pk})
 				}
 			}
-			if end-start >= 3 {
+			if end-start >= 3 && ix.prefixLens|ix.secondLens != 0 {
 				// A stem of three bytes is filed under its three bytes, a
 				// longer one under its first four: try both starts of the word.
-				bit3 := stemStartBit(norm[start : start+3])
-				bit4 := bit3
-				if end-start >= 4 {
-					bit4 = stemStartBit(norm[start : start+4])
+				word := norm[start:end]
+				slot3 := stemSlot(word[:3])
+				slot4 := slot3
+				if len(word) >= 4 {
+					slot4 = stemSlot(word[:4])
 				}
-				if ix.prefixLens != 0 && (hasBit(ix.stemStarts, bit4) || hasBit(ix.stemStarts, bit3)) {
-					cands = ix.stemCandidates(norm[start:end], ti, cands)
+				fits := uint64(1)<<uint(min(len(word), 63)+1) - 1 // stems no longer than the word
+				if lens := (ix.stemLens[slot4] | ix.stemLens[slot3]) & fits; lens != 0 {
+					cands = ix.stemCandidates(word, lens, ti, cands)
 				}
-				if ix.secondLens != 0 && brk == breakSoft && ti > 0 && (hasBit(ix.secondStarts, bit4) || hasBit(ix.secondStarts, bit3)) {
-					cands = ix.secondStemCandidates(norm[start:end], prevHash, ti-1, cands)
+				if brk == breakSoft && ti > 0 {
+					if lens := (ix.secondStemLens[slot4] | ix.secondStemLens[slot3]) & fits; lens != 0 {
+						cands = ix.secondStemCandidates(word, lens, prevHash, ti-1, cands)
+					}
 				}
 			}
 			prevHash = h
@@ -150,11 +154,11 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 	return toks, cands
 }
 
-// stemCandidates appends the prefixes of word that may be known stems.
+// stemCandidates appends the prefixes of word, at the lengths lens, that
+// may be known stems.
 // Only the few words whose first bytes begin some stem get here, so the
 // prefixes are hashed again rather than tracked in the main loop.
-func (ix *index) stemCandidates(word []byte, ti int32, cands []candidate) []candidate {
-	lens := ix.prefixLens & (1<<uint(min(len(word), 63)+1) - 1)
+func (ix *index) stemCandidates(word []byte, lens uint64, ti int32, cands []candidate) []candidate {
 	for lens != 0 {
 		l := trailingZeros(lens)
 		lens &= lens - 1
@@ -166,9 +170,9 @@ func (ix *index) stemCandidates(word []byte, ti int32, cands []candidate) []cand
 }
 
 // secondStemCandidates appends the pairs of the previous word (hash prev,
-// token ti) and the prefixes of word that may be known second-place stems.
-func (ix *index) secondStemCandidates(word []byte, prev uint64, ti int32, cands []candidate) []candidate {
-	lens := ix.secondLens & (1<<uint(min(len(word), 63)+1) - 1)
+// token ti) and the prefixes of word, at the lengths lens, that may be
+// known second-place stems.
+func (ix *index) secondStemCandidates(word []byte, lens, prev uint64, ti int32, cands []candidate) []candidate {
 	for lens != 0 {
 		l := trailingZeros(lens)
 		lens &= lens - 1
