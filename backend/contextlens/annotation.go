@@ -1,5 +1,7 @@
 package contextlens
 
+import "encoding/json"
+
 // Attribution says whose voice a framing is in.
 type Attribution string
 
@@ -11,22 +13,37 @@ const (
 	AttributionReported Attribution = "reported"
 )
 
-// Annotation is one hit of a rule in a text, with the card to show.
+// Annotation is one hit of a rule in a text. The card it shows (title,
+// summary, explanation, sources) is in the Result's Cards under Rule, once
+// per response however many times the rule hits.
 type Annotation struct {
 	ID          string      `json:"id"`
 	Rule        string      `json:"rule"`
 	Narrative   string      `json:"narrative"`
 	Category    string      `json:"category"`
 	Severity    Severity    `json:"severity"`
-	Title       string      `json:"title"`
-	Summary     string      `json:"summary"`
-	Explanation string      `json:"explanation"`
-	Sources     []Source    `json:"sources"`
 	Attribution Attribution `json:"attribution"`
 	Quote       Quote       `json:"quote"`
 	Position    Position    `json:"position"`
 	// Shadow marks a hit of a shadow rule: counted, never shown to readers.
 	Shadow bool `json:"-"`
+}
+
+// Card is what a reader sees about a rule: the same for every hit of it.
+type Card struct {
+	Title       string   `json:"title"`
+	Summary     string   `json:"summary"`
+	Explanation string   `json:"explanation"`
+	Sources     []Source `json:"sources"`
+}
+
+// CardOf returns the rule's card.
+func CardOf(r *Rule) Card {
+	c := Card{Title: r.Title, Summary: r.Summary, Explanation: r.Explanation, Sources: r.Sources}
+	if c.Sources == nil {
+		c.Sources = []Source{}
+	}
+	return c
 }
 
 // Quote is a W3C TextQuoteSelector: the exact text and its surroundings.
@@ -48,4 +65,19 @@ type Result struct {
 	Ruleset     string       `json:"ruleset"`
 	Lang        string       `json:"lang"`
 	Annotations []Annotation `json:"annotations"`
+	// Cards holds the card of every rule in Annotations, keyed by rule id.
+	Cards Cards `json:"cards"`
+}
+
+// Cards are the cards of a result by rule id. A result without
+// annotations has none (nil, so annotating allocates nothing for it), and
+// it still encodes as {}: clients always find an object.
+type Cards map[string]Card
+
+// MarshalJSON encodes the cards with their keys sorted, nil as {}.
+func (c Cards) MarshalJSON() ([]byte, error) {
+	if c == nil {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(map[string]Card(c))
 }

@@ -80,7 +80,7 @@ type cachedResult struct {
 // with the rule ids, then the response exactly as sent. A hit is served
 // without parsing the response (JSON encoding escapes every newline inside
 // strings, so the first two newlines are the separators).
-const cacheFormat = "cl1\n"
+const cacheFormat = "cl2\n" // cl2: cards once per response (issue 6)
 
 func (e cachedResult) encode() ([]byte, error) {
 	meta, err := json.Marshal(e)

@@ -69,15 +69,57 @@ func TestAnnotateOK(t *testing.T) {
 	if a.Quote.Exact != "Ukraine crisis" || a.Position != (contextlens.Position{Start: 7, End: 21}) || a.Attribution != "reported" {
 		t.Errorf("annotation %+v", a)
 	}
-	if a.Title != "War called a crisis" || a.Rule != "crisis" || len(a.Sources) != 1 {
-		t.Errorf("card fields missing: %+v", a)
+	if a.Rule != "crisis" {
+		t.Errorf("rule %q", a.Rule)
+	}
+	card, ok := res.Cards["crisis"]
+	if !ok || card.Title != "War called a crisis" || len(card.Sources) != 1 || len(res.Cards) != 1 {
+		t.Errorf("cards %+v", res.Cards)
+	}
+	// The card is sent once, in cards, not inside the annotation.
+	var raw struct {
+		Annotations []map[string]json.RawMessage `json:"annotations"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"title", "summary", "explanation", "sources"} {
+		if _, ok := raw.Annotations[0][field]; ok {
+			t.Errorf("annotation carries the card's %s: %s", field, rec.Body)
+		}
+	}
+}
+
+// A rule that hits many times has one card in the response.
+func TestAnnotateCardsOncePerRule(t *testing.T) {
+	h := newTestServer(t, nil, DefaultLimits)
+	text := strings.Repeat("The Ukraine crisis goes on. ", 20)
+	body, _ := json.Marshal(map[string]string{"text": text, "lang": "en"})
+	rec := do(h, "POST", "/v1/annotate", "application/json", string(body))
+	if rec.Code != 200 {
+		t.Fatalf("status %d body %s", rec.Code, rec.Body)
+	}
+	var res contextlens.Result
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Annotations) != 20 || len(res.Cards) != 1 {
+		t.Fatalf("%d annotations, %d cards", len(res.Annotations), len(res.Cards))
+	}
+	for _, a := range res.Annotations {
+		if _, ok := res.Cards[a.Rule]; !ok {
+			t.Errorf("annotation %s has no card", a.ID)
+		}
+	}
+	if n := strings.Count(rec.Body.String(), `"summary"`); n != 1 {
+		t.Errorf("%d summaries in the response, want 1", n)
 	}
 }
 
 func TestAnnotateNoHitsIsEmptyArray(t *testing.T) {
 	h := newTestServer(t, nil, DefaultLimits)
 	rec := do(h, "POST", "/v1/annotate", "application/json", `{"text":"Nothing here.","lang":"en"}`)
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"annotations":[]`) {
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"annotations":[]`) || !strings.Contains(rec.Body.String(), `"cards":{}`) {
 		t.Fatalf("status %d body %s", rec.Code, rec.Body)
 	}
 }
@@ -207,18 +249,21 @@ func TestResultCache(t *testing.T) {
 			t.Errorf("cache key contains the text: %q", k)
 		}
 		// A planted value proves the second answer comes from the cache.
-		c.m[k] = []byte("cl1\n{}\n" + `{"ruleset":"cached","lang":"en","annotations":[]}`)
+		c.m[k] = []byte("cl2\n{}\n" + `{"ruleset":"cached","lang":"en","annotations":[],"cards":{}}`)
 	}
 	second := do(h, "POST", "/v1/annotate", "application/json", body)
 	if !bytes.Contains(second.Body.Bytes(), []byte(`"cached"`)) || bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
 		t.Errorf("second answer not served from the cache: %s", second.Body)
 	}
-	// A damaged or foreign entry is a miss, never a broken answer.
-	for k := range c.m {
-		c.m[k] = []byte(`{"result":{"ruleset":"old format"}}`)
-	}
-	third := do(h, "POST", "/v1/annotate", "application/json", body)
-	if third.Code != 200 || !bytes.Equal(first.Body.Bytes(), third.Body.Bytes()) {
-		t.Errorf("a damaged entry was served: %s", third.Body)
+	// A damaged or foreign entry, or one of the previous response shape
+	// (cards inside each annotation), is a miss, never a broken answer.
+	for _, old := range []string{`{"result":{"ruleset":"old format"}}`, "cl1\n{}\n" + `{"ruleset":"cached","lang":"en","annotations":[]}`} {
+		for k := range c.m {
+			c.m[k] = []byte(old)
+		}
+		third := do(h, "POST", "/v1/annotate", "application/json", body)
+		if third.Code != 200 || !bytes.Equal(first.Body.Bytes(), third.Body.Bytes()) {
+			t.Errorf("a damaged or old entry was served: %s", third.Body)
+		}
 	}
 }

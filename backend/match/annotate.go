@@ -15,8 +15,9 @@ import (
 // hit is a match before it becomes an annotation.
 type hit struct {
 	rule   int32
-	t0, t1 int // token range [t0, t1)
-	n0, n1 int // normalized byte range
+	group  int32 // the rule's overlap group (compiledRule.group)
+	t0, t1 int32 // token range [t0, t1)
+	n0, n1 int32 // normalized byte range
 }
 
 // scratch holds the per-request buffers, reused through a pool so a
@@ -27,7 +28,10 @@ type scratch struct {
 	cands  []candidate
 	hits   []hit
 	hashes []uint64 // word hashes for term look-ups, computed on demand (0: not yet)
-	groups [][]hit  // accepted hits by narrative group, for resolveOverlaps
+	// resolveOverlaps: one cluster of overlapping hits, and the tokens its
+	// accepted hits of one group cover (all clear between clusters).
+	cluster []hit
+	taken   []uint64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -76,8 +80,8 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 			if !ok {
 				continue
 			}
-			s.hits = append(s.hits, hit{rule: m.owner[e.phrase], t0: t0, t1: end,
-				n0: int(s.toks[t0].start), n1: int(s.toks[end-1].end)})
+			s.hits = append(s.hits, hit{rule: m.owner[e.phrase], t0: int32(t0), t1: int32(end),
+				n0: s.toks[t0].start, n1: s.toks[end-1].end})
 		}
 	}
 	if len(m.regexes) > 0 {
@@ -93,6 +97,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 			continue
 		}
 		if m.contextAllows(r, w, h) {
+			h.group = r.group
 			kept = append(kept, h)
 		}
 	}
@@ -101,17 +106,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 	if len(kept) == 0 {
 		return res, nil
 	}
-	anns := m.annotations(text, &s.text, s.toks, s.hashes, kept)
-	for _, a := range anns {
-		if a.Shadow {
-			shadow = append(shadow, a)
-		} else {
-			res.Annotations = append(res.Annotations, a)
-		}
-	}
-	for i := range res.Annotations {
-		res.Annotations[i].ID = "a" + strconv.Itoa(i+1)
-	}
+	shadow = m.annotations(text, &s.text, s.toks, s.hashes, kept, &res)
 	return res, shadow
 }
 
@@ -133,15 +128,16 @@ func (m *Matcher) contextAllows(r *compiledRule, w window, h hit) bool {
 	if r.near == nil && r.unless == nil {
 		return true
 	}
-	slo, shi := sentence(w.toks, h.t0, h.t1)
+	t0, t1 := int(h.t0), int(h.t1)
+	slo, shi := sentence(w.toks, t0, t1)
 	if r.near != nil {
-		lo, hi := max(slo, h.t0-r.nearWin), min(shi, h.t1+r.nearWin)
+		lo, hi := max(slo, t0-r.nearWin), min(shi, t1+r.nearWin)
 		if !r.near.foundIn(w, lo, hi) {
 			return false
 		}
 	}
 	if r.unless != nil {
-		lo, hi := max(slo, h.t0-r.unlessW), min(shi, h.t1+r.unlessW)
+		lo, hi := max(slo, t0-r.unlessW), min(shi, t1+r.unlessW)
 		if r.unless.foundIn(w, lo, hi) {
 			return false
 		}
@@ -153,133 +149,241 @@ func (m *Matcher) contextAllows(r *compiledRule, w window, h hit) bool {
 // most specific (longest) one. Hits of different narratives may overlap, and
 // shadow hits never suppress live ones (nor the reverse), so a rule on trial
 // cannot change what readers see.
+//
+// Hits are sorted by position and cut into clusters, the runs of hits
+// joined by overlaps. A hit can only lose to a hit of its own cluster, so
+// the longest-first choice runs per cluster; most clusters are a single hit
+// and cost nothing. Comparing each hit with every accepted hit of its
+// narrative made dense articles quadratic (issue 6).
 func (m *Matcher) resolveOverlaps(hits []hit, s *scratch) []hit {
 	if len(hits) < 2 {
 		return hits
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		return cmp.Or(
-			cmp.Compare(b.n1-b.n0, a.n1-a.n0), // longest first
-			cmp.Compare(a.n0, b.n0),
-			cmp.Compare(a.rule, b.rule),
-		)
+	slices.SortFunc(hits, byPosition)
+	kept := hits[:0] // kept never passes the cluster being read
+	for i := 0; i < len(hits); {
+		j, end := i+1, hits[i].n1
+		for j < len(hits) && hits[j].n0 < end {
+			end = max(end, hits[j].n1)
+			j++
+		}
+		if j == i+1 {
+			kept = append(kept, hits[i])
+		} else {
+			kept = s.resolveCluster(hits[i:j], kept)
+		}
+		i = j
+	}
+	return kept
+}
+
+// byPosition orders hits as annotations are: by start, then end, then rule.
+func byPosition(a, b hit) int {
+	if a.n0 != b.n0 {
+		return cmp.Compare(a.n0, b.n0)
+	}
+	if a.n1 != b.n1 {
+		return cmp.Compare(a.n1, b.n1)
+	}
+	return cmp.Compare(a.rule, b.rule)
+}
+
+// resolveCluster appends to kept the hits of one cluster that win: by
+// group, longest first, each accepted when none of its words is taken by an
+// accepted hit of its group (a bitset of the text's words answers that).
+func (s *scratch) resolveCluster(cluster, kept []hit) []hit {
+	c := append(s.cluster[:0], cluster...) // kept may overwrite cluster
+	s.cluster = c
+	slices.SortFunc(c, func(a, b hit) int {
+		if a.group != b.group {
+			return cmp.Compare(a.group, b.group)
+		}
+		if la, lb := a.n1-a.n0, b.n1-b.n0; la != lb {
+			return cmp.Compare(lb, la) // longest first
+		}
+		return byPosition(a, b)
 	})
-	// Accepted hits by group (narrative, shadow or not): a hit is only
-	// compared with the few accepted in its own group.
-	if n := 2 * m.narratives; len(s.groups) < n {
-		s.groups = make([][]hit, n)
+	if words := (len(s.toks) + 63) / 64; len(s.taken) < words {
+		s.taken = make([]uint64, words) // all clear: every cluster clears what it sets
 	}
-	for i := range s.groups {
-		s.groups[i] = s.groups[i][:0]
-	}
-	kept := hits[:0]
-	for _, h := range hits {
-		r := &m.rules[h.rule]
-		g := 2 * int(r.narrative)
-		if r.Status == contextlens.StatusShadow {
-			g++
-		}
-		clash := false
-		for _, k := range s.groups[g] {
-			if k.n0 < h.n1 && h.n0 < k.n1 {
-				clash = true
-				break
+	first := len(kept)
+	groupStart := first
+	for i, h := range c {
+		if i > 0 && h.group != c[i-1].group {
+			for _, k := range kept[groupStart:] {
+				markTokens(s.taken, k.t0, k.t1, false)
 			}
+			groupStart = len(kept)
 		}
-		if !clash {
-			s.groups[g] = append(s.groups[g], h)
+		if !anyTokenTaken(s.taken, h.t0, h.t1) {
+			markTokens(s.taken, h.t0, h.t1, true)
 			kept = append(kept, h)
 		}
 	}
-	slices.SortFunc(kept, func(a, b hit) int { return cmp.Or(cmp.Compare(a.n0, b.n0), cmp.Compare(a.n1, b.n1)) })
+	for _, k := range kept[groupStart:] {
+		markTokens(s.taken, k.t0, k.t1, false)
+	}
+	slices.SortFunc(kept[first:], byPosition)
 	return kept
+}
+
+func anyTokenTaken(set []uint64, t0, t1 int32) bool {
+	for t := t0; t < t1; t++ {
+		if set[t/64]&(1<<(t%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func markTokens(set []uint64, t0, t1 int32, on bool) {
+	for t := t0; t < t1; t++ {
+		if on {
+			set[t/64] |= 1 << (t % 64)
+		} else {
+			set[t/64] &^= 1 << (t % 64)
+		}
+	}
 }
 
 // quoteContext is how much text around a hit goes into prefix and suffix.
 const quoteContext = 32
 
-// annotations turns hits into annotations with positions in the original
-// text, in UTF-16 code units.
-func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hashes []uint64, hits []hit) []contextlens.Annotation {
-	anns := make([]contextlens.Annotation, len(hits))
-	offsets := make([]int, 0, 2*len(hits))
-	spans := make([][2]int, len(hits))
-	for i, h := range hits {
-		a, b := nt.OrigSpan(h.n0, h.n1)
-		spans[i] = [2]int{a, b}
-		offsets = append(offsets, a, b)
+// annotations turns hits (sorted by position) into the result's
+// annotations and cards, with positions in the original text in UTF-16
+// code units, and returns the shadow hits apart. Its allocations are the
+// result's own (the annotation slices, the ids, the cards), however many
+// hits there are.
+func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hashes []uint64, hits []hit, res *contextlens.Result) (shadow []contextlens.Annotation) {
+	live := 0
+	for _, h := range hits {
+		if m.rules[h.rule].Status != contextlens.StatusShadow {
+			live++
+		}
 	}
-	u16 := utf16Offsets(text, offsets)
-	// Hits in one sentence share its reporting cues: look them up once.
-	cued := map[int]bool{}
+	res.Annotations = make([]contextlens.Annotation, 0, live)
+	if live < len(hits) {
+		shadow = make([]contextlens.Annotation, 0, len(hits)-live)
+	}
+	ids := annotationIDs(live)
 	w := window{norm: nt.Norm, toks: toks, hashes: hashes}
-	for i, h := range hits {
+	var u16 utf16Cursor
+	cues := cueMemo{sentence: -1}
+	for _, h := range hits {
 		r := &m.rules[h.rule]
-		a, b := spans[i][0], spans[i][1]
-		anns[i] = contextlens.Annotation{
+		a, b := nt.OrigSpan(int(h.n0), int(h.n1))
+		start := u16.at(text, a)
+		ann := contextlens.Annotation{
 			Rule:        r.ID,
 			Narrative:   r.Narrative,
 			Category:    r.Category,
 			Severity:    r.Severity,
-			Title:       r.Title,
-			Summary:     r.Summary,
-			Explanation: r.Explanation,
-			Sources:     r.Sources,
-			Attribution: attribution(w, h, cued),
+			Attribution: attribution(w, h, &cues),
 			Quote: contextlens.Quote{
 				Exact:  text[a:b],
 				Prefix: lastRunes(text[:a], quoteContext),
 				Suffix: firstRunes(text[b:], quoteContext),
 			},
-			Position: contextlens.Position{Start: u16[2*i], End: u16[2*i+1]},
-			Shadow:   r.Status == contextlens.StatusShadow,
+			Position: contextlens.Position{Start: start, End: start + utf16Len(text[a:b])},
 		}
-		if anns[i].Sources == nil {
-			anns[i].Sources = []contextlens.Source{}
+		if r.Status == contextlens.StatusShadow {
+			ann.Shadow = true
+			shadow = append(shadow, ann)
+			continue
+		}
+		ann.ID = ids.next()
+		res.Annotations = append(res.Annotations, ann)
+		if res.Cards == nil {
+			res.Cards = make(contextlens.Cards)
+		}
+		if _, ok := res.Cards[r.ID]; !ok {
+			res.Cards[r.ID] = r.card
 		}
 	}
-	return anns
+	return shadow
 }
 
-// utf16Offsets converts byte offsets of text into UTF-16 code unit offsets
-// (JavaScript string indices) in one pass over the text: every byte that
-// starts a character is one unit, and a four-byte character two.
-func utf16Offsets(text string, offsets []int) []int {
-	order := make([]int, len(offsets))
-	for i := range order {
-		order[i] = i
+// idList hands out the annotation ids "a1", "a2", ... as slices of one
+// string, so a result with many annotations allocates its ids once.
+type idList struct {
+	buf  string
+	ends []int32
+	i    int
+}
+
+func annotationIDs(n int) *idList {
+	l := &idList{ends: make([]int32, n)}
+	b := make([]byte, 0, n*5)
+	for i := range n {
+		b = append(b, 'a')
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		l.ends[i] = int32(len(b))
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(offsets[a], offsets[b]) })
-	out := make([]int, len(offsets))
-	pos, units := 0, 0
-	for _, k := range order {
-		for ; pos < offsets[k]; pos++ {
-			if b := text[pos]; b < 0x80 || b >= 0xC0 {
-				units++
-				if b >= 0xF0 {
-					units++
-				}
+	l.buf = string(b)
+	return l
+}
+
+func (l *idList) next() string {
+	start := int32(0)
+	if l.i > 0 {
+		start = l.ends[l.i-1]
+	}
+	end := l.ends[l.i]
+	l.i++
+	return l.buf[start:end]
+}
+
+// utf16Cursor converts byte offsets of a text into UTF-16 code units
+// (JavaScript string indices), reading the text once for offsets that come
+// in increasing order.
+type utf16Cursor struct{ pos, units int }
+
+func (c *utf16Cursor) at(text string, off int) int {
+	if off < c.pos {
+		c.pos, c.units = 0, 0 // out of order: count again from the start
+	}
+	c.units += utf16Len(text[c.pos:off])
+	c.pos = off
+	return c.units
+}
+
+// utf16Len is the length of s in UTF-16 code units: every byte that starts
+// a character is one unit, and a four-byte character two.
+func utf16Len(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x80 || b >= 0xC0 {
+			n++
+			if b >= 0xF0 {
+				n++
 			}
 		}
-		out[k] = units
 	}
-	return out
+	return n
 }
 
+// lastRunes returns the last n characters of s. It counts character
+// starts instead of decoding (a hit's prefix and suffix are built for every
+// annotation).
 func lastRunes(s string, n int) string {
 	i := len(s)
-	for k := 0; k < n && i > 0; k++ {
-		_, size := utf8.DecodeLastRuneInString(s[:i])
-		i -= size
+	for ; i > 0 && n > 0; n-- {
+		i--
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
 	}
 	return s[i:]
 }
 
+// firstRunes returns the first n characters of s.
 func firstRunes(s string, n int) string {
 	i := 0
-	for k := 0; k < n && i < len(s); k++ {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+	for ; i < len(s) && n > 0; n-- {
+		i++
+		for i < len(s) && !utf8.RuneStart(s[i]) {
+			i++
+		}
 	}
 	return s[:i]
 }

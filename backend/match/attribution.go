@@ -31,22 +31,27 @@ func mustTerms(src []string) *termList {
 	return l
 }
 
+// cueMemo remembers whether the last sentence looked at has a reporting
+// cue: hits come in text order, so the hits of one sentence are adjacent
+// and share its cues.
+type cueMemo struct {
+	sentence int // token index of the sentence's start; -1: none yet
+	has      bool
+}
+
 // attribution says whether a hit is the text's own voice or reported:
 // inside quotation marks, or in a sentence with a reporting cue.
-// cued memoizes, by sentence start, whether a sentence has a cue.
-func attribution(w window, h hit, cued map[int]bool) contextlens.Attribution {
+func attribution(w window, h hit, memo *cueMemo) contextlens.Attribution {
 	for t := h.t0; t < h.t1; t++ {
 		if w.toks[t].quoted {
 			return contextlens.AttributionReported
 		}
 	}
-	lo, hi := sentence(w.toks, h.t0, h.t1)
-	has, seen := cued[lo]
-	if !seen {
-		has = reportingCues.foundIn(w, lo, hi)
-		cued[lo] = has
+	lo, hi := sentence(w.toks, int(h.t0), int(h.t1))
+	if lo != memo.sentence {
+		memo.sentence, memo.has = lo, reportingCues.foundIn(w, lo, hi)
 	}
-	if has {
+	if memo.has {
 		return contextlens.AttributionReported
 	}
 	return contextlens.AttributionDirect

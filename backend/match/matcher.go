@@ -28,7 +28,11 @@ type Matcher struct {
 
 type compiledRule struct {
 	contextlens.Rule
-	narrative        int32 // the narrative as a small number, for quick compares
+	card      contextlens.Card
+	narrative int32 // the narrative as a small number, for quick compares
+	// group is the rule's overlap group: hits of one narrative compete, and
+	// shadow rules compete only among themselves (resolveOverlaps).
+	group            int32
 	near, unless     *termList
 	nearWin, unlessW int
 	re               *regexRule
@@ -101,6 +105,11 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 			narratives[cr.Narrative] = int32(len(narratives))
 		}
 		cr.narrative = narratives[cr.Narrative]
+		cr.group = 2 * cr.narrative
+		if cr.Status == contextlens.StatusShadow {
+			cr.group++
+		}
+		cr.card = contextlens.CardOf(&cr.Rule)
 		m.rules = append(m.rules, cr)
 		if cr.re != nil {
 			m.regexes = append(m.regexes, ri)

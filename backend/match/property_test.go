@@ -55,6 +55,12 @@ func checkInvariants(t *testing.T, text string, res contextlens.Result) {
 		if i > 0 && a.Position.Start < res.Annotations[i-1].Position.Start {
 			t.Fatalf("annotations are not in text order")
 		}
+		if c, ok := res.Cards[a.Rule]; !ok || c.Title == "" {
+			t.Fatalf("annotation %d: rule %s has no card", i, a.Rule)
+		}
+	}
+	if len(res.Cards) > len(res.Annotations) {
+		t.Fatalf("%d cards for %d annotations", len(res.Cards), len(res.Annotations))
 	}
 }
 
