@@ -14,7 +14,9 @@
 //   - double quotes and guillemets become ", single quotes and apostrophes ',
 //     dashes and hyphens -;
 //   - every run of white space becomes one space;
-//   - a word hyphenated at a line end is joined again ("infor-\nmation");
+//   - a word hyphenated at a line end is joined again ("infor-\nmation"),
+//     and so is one broken by a hyphen and a space ("opera- tion"), unless
+//     a conjunction follows ("pre- and post-war");
 //   - each invalid UTF-8 byte becomes a space (a separator).
 //
 // Speed matters more here than anywhere else in the engine. Plain ASCII and
@@ -27,9 +29,12 @@
 package normalize
 
 import (
+	"bytes"
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -295,7 +300,7 @@ func (t *Text) fast(src string, i int) int {
 			continue
 		}
 		if cl == classHyphen && sc != 0 {
-			if k := joinAt(src, i+1); k >= 0 {
+			if k := joinAt(src, i+1, hyphenBreak); k >= 0 {
 				i = k // the word goes on at src[k]
 				t.mapTo(n, i)
 				continue
@@ -631,8 +636,8 @@ func quickPunct(src string, i int) (b byte, size int) {
 
 // quickC2[k] and quickE280[k] are the bytes U+0080+k and U+2000+k become
 // (the UTF-8 forms C2 80+k, E2 80 80+k), or 0 for the characters that need
-// general: the rest, and the soft hyphen and hyphens of U+2010–U+2011,
-// which may join a word hyphenated at a line end.
+// general: the rest, and the soft hyphen, hyphens and dashes, which may
+// join a broken word (joinAt).
 var quickC2, quickE280 [64]byte
 
 func init() {
@@ -642,7 +647,7 @@ func init() {
 			b *byte
 		}{{rune(0x80 + k), &quickC2[k]}, {rune(0x2000 + k), &quickE280[k]}} {
 			switch {
-			case c.r == '\u00AD' || c.r == '‐' || c.r == '‑' || invisible(c.r):
+			case c.r == '\u00AD' || punct(c.r) == '-' || invisible(c.r):
 			case punct(c.r) != 0:
 				*c.b = punct(c.r)
 			case unicode.IsSpace(c.r):
@@ -735,46 +740,127 @@ func (t *Text) endWord() {
 	t.scripts = 0
 }
 
-// join is joinAt for a hyphen found outside the ASCII loop.
-func (t *Text) join(src string, j int) int {
+// join is joinAt for a hyphen or dash found outside the ASCII loop.
+func (t *Text) join(src string, j int, kind wordBreak) int {
 	if t.scripts == 0 {
 		return -1
 	}
-	return joinAt(src, j)
+	return joinAt(src, j, kind)
 }
 
-// joinAt looks at what follows a hyphen that comes right after a letter
-// (src[j] is the byte after the hyphen). If it is a line break, with
-// optional spaces or tabs around it, and then a letter, the word was
-// hyphenated at a line end: joinAt returns the offset of that letter, so
-// the hyphen and the break vanish. Otherwise it returns -1.
-func joinAt(src string, j int) int {
-	for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
-		j++
+// wordBreak is how a character right after a letter may break a word.
+type wordBreak uint8
+
+const (
+	noBreak     wordBreak = iota
+	softBreak             // the soft hyphen: only across a line break
+	hyphenBreak           // - ‐ ‑: across a line break, or a space before a word
+	dashBreak             // a dash, or what NFKC makes one: written '-' too, so judged as a hyphen after a space
+)
+
+// breakOf says how r, right after a letter, may break a word. Dashes
+// count because the normalized text writes them as '-': judged otherwise,
+// a second normalization would join what the first did not.
+func breakOf(r rune) wordBreak {
+	switch r {
+	case '-', '‐', '‑':
+		return hyphenBreak
+	case '\u00AD':
+		return softBreak
+	case '⁻', '₋', '︱', '︲', '﹘', '﹣', '－':
+		return dashBreak
 	}
-	if j < len(src) && src[j] == '\r' {
-		j++
+	if punct(r) == '-' {
+		return dashBreak
 	}
-	if j >= len(src) || src[j] != '\n' {
-		return -1
-	}
-	j++
-	for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
-		j++
-	}
+	return noBreak
+}
+
+// joinAt looks at what follows a hyphen, dash or soft hyphen that comes
+// right after a letter (src[j] is the byte after it) and says whether it
+// broke a word, as print layouts and text copied from PDFs do. After white
+// space must come a letter, and
+//   - a line break after a hyphen or soft hyphen ("infor-\nmation");
+//   - or, after a hyphen or dash, a word that is not a conjunction or a
+//     like word standing between the halves of a pair ("military opera-
+//     tion", but not "pre- and post-war" nor «до- та післявоєнний»: issue 6).
+//
+// If so it returns the offset of that letter, so the break vanishes, and
+// otherwise -1. It judges what follows as normalization writes it (a piece
+// of src is normalized for that: the white space, what vanishes, and the
+// next word), so a second normalization of the result decides the same as
+// the first did.
+func joinAt(src string, j int, kind wordBreak) int {
 	if j >= len(src) {
 		return -1
 	}
-	if c := src[j]; c < utf8.RuneSelf {
-		if asciiClass[c] != classLetter {
+	if c := src[j]; c < utf8.RuneSelf && asciiClass[c] != classSpace {
+		return -1 // "well-known", "2014-2022": the common case, decided at once
+	}
+	t := joinScratch.Get().(*Text)
+	defer joinScratch.Put(t)
+	for look := 96; ; look *= 2 {
+		end := min(len(src), j+look)
+		for end < len(src) && !utf8.RuneStart(src[end]) {
+			end++
+		}
+		t.Normalize(src[j:end])
+		out, words := t.Norm, t.Words()
+		if len(out) < 2 || out[0] != ' ' || len(words) == 0 || words[0].Start != 1 {
 			return -1
 		}
-		return j
+		w := words[0]
+		if int(w.End) == len(out) && end < len(src) {
+			continue // the word may go on past the piece: look further
+		}
+		if r, _ := utf8.DecodeRune(out[1:]); !unicode.IsLetter(r) {
+			return -1
+		}
+		k := wordAfterSpace(src, j)
+		if k < len(src) && src[k] >= utf8.RuneSelf && !norm.NFKC.PropertiesString(src[k:]).BoundaryBefore() {
+			return -1 // it would compose with the letter before the break (가 and ᆨ are 각)
+		}
+		newline := strings.IndexByte(src[j:k], '\n') >= 0
+		switch {
+		case newline && kind != dashBreak:
+			return k
+		case kind == softBreak || pairWords[string(out[w.Start:w.End])]:
+			return -1
+		}
+		return k
 	}
-	if r, _ := utf8.DecodeRuneInString(src[j:]); !unicode.IsLetter(r) {
-		return -1
+}
+
+// wordAfterSpace returns the offset of the first character at or after j
+// that normalization does not turn into white space or nothing.
+func wordAfterSpace(src string, j int) int {
+	for j < len(src) {
+		r, size := utf8.DecodeRuneInString(src[j:])
+		if !(unicode.IsSpace(r) || r == utf8.RuneError && size == 1 || invisible(r) || isStrippedMark(r) ||
+			r >= utf8.RuneSelf && bytes.HasPrefix(norm.NFKC.PropertiesString(src[j:]).Decomposition(), []byte{' '})) {
+			break // "¨" is NFKC " \u0308": white space too
+		}
+		j += size
 	}
 	return j
+}
+
+// joinScratch holds the Texts joinAt normalizes pieces in, so that
+// normalizing does not allocate once warm.
+var joinScratch = sync.Pool{New: func() any { return new(Text) }}
+
+// pairWords stand alone after "word- ": conjunctions, prepositions and
+// articles (en, ru, uk), so "pre- and post-war" and «анти- и
+// проправительственный» keep their hyphen.
+var pairWords = map[string]bool{
+	"and": true, "or": true, "nor": true, "to": true, "a": true, "an": true, "the": true, "as": true,
+	"but": true, "which": true, "who": true, "that": true, "than": true, "then": true, "vs": true,
+	"versus": true, "is": true, "are": true, "was": true, "were": true, "not": true, "of": true,
+	"in": true, "on": true, "at": true, "by": true, "for": true, "with": true, "from": true,
+	"и": true, "или": true, "либо": true, "а": true, "но": true, "да": true, "ни": true, "не": true,
+	"что": true, "как": true, "в": true, "на": true, "с": true, "к": true, "по": true, "до": true,
+	"і": true, "й": true, "та": true, "чи": true, "або": true, "але": true, "ні": true,
+	"що": true, "як": true, "у": true, "з": true,
 }
 
 // OrigSpan maps the normalized byte range [i, j) to the original byte range

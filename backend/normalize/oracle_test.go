@@ -103,7 +103,7 @@ func (t *oldText) ascii(src string, i int) int {
 			break
 		}
 		if cl == classHyphen && sc != 0 {
-			if k := joinAt(src, i+1); k >= 0 {
+			if k := joinAt(src, i+1, hyphenBreak); k >= 0 {
 				i = k - 1 // the word goes on at src[k]
 				continue
 			}
@@ -241,12 +241,12 @@ func (t *oldText) endWord() {
 	t.scripts = 0
 }
 
-// join is joinAt for a hyphen found outside the ASCII loop.
-func (t *oldText) join(src string, j int) int {
+// join is joinAt for a hyphen or dash found outside the ASCII loop.
+func (t *oldText) join(src string, j int, kind wordBreak) int {
 	if t.scripts == 0 {
 		return -1
 	}
-	return joinAt(src, j)
+	return joinAt(src, j, kind)
 }
 
 // OrigSpan maps the normalized byte range [i, j) to the original byte range
@@ -284,8 +284,8 @@ func (t *oldText) general(src string, i int) int {
 		t.space(i) // an invalid byte separates words
 		return i + 1
 	}
-	if r == '‐' || r == '‑' || r == '\u00AD' {
-		if k := t.join(src, i+size); k >= 0 {
+	if kind := breakOf(r); kind != noBreak {
+		if k := t.join(src, i+size, kind); k >= 0 {
 			return k
 		}
 	}

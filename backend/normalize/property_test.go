@@ -138,8 +138,9 @@ func TestProperties(t *testing.T) {
 // reference is a slow, obviously-correct normalizer without offsets:
 // invisible characters out and quotes and dashes mapped, whole-string NFKC,
 // combining marks out (and NFKC again if that let something compose), the
-// per-character rules, then look-alike folding on letter runs. It leaves
-// out line-end hyphenation, so TestReference has no line breaks.
+// per-character rules, words broken by a hyphen and a space joined, then
+// look-alike folding on letter runs. It leaves out line-end hyphenation, so
+// TestReference has no line breaks.
 func reference(s string) string {
 	var b strings.Builder
 	for i, r := range s {
@@ -170,6 +171,7 @@ func reference(s string) string {
 			out = append(out, foldCyrillic(unicode.ToLower(r)))
 		}
 	}
+	out = refJoin(out)
 	for i := 0; i < len(out); {
 		j := i
 		for j < len(out) && unicode.IsLetter(out[j]) {
@@ -179,6 +181,35 @@ func reference(s string) string {
 		i = j + 1
 	}
 	return string(out)
+}
+
+// refJoin removes "- " between a letter and a letter when the word after
+// it (as Words sees words), folded, is not one of pairWords: "opera- tion" is "operation", "pre-
+// and post-war" stays.
+func refJoin(out []rune) []rune {
+	for i := 1; i+2 < len(out); i++ {
+		if out[i] != '-' || out[i+1] != ' ' || !unicode.IsLetter(out[i-1]) || !unicode.IsLetter(out[i+2]) ||
+			!norm.NFKC.PropertiesString(string(out[i+2])).BoundaryBefore() {
+			continue
+		}
+		j := i + 2 // the word after: word characters, and apostrophes between them
+		for j < len(out) && (IsWordRune(out[j]) || out[j] == '\'' && j+1 < len(out) && IsWordRune(out[j+1])) {
+			j++
+		}
+		word := slices.Clone(out[i+2 : j])
+		for a := 0; a < len(word); {
+			b := a
+			for b < len(word) && unicode.IsLetter(word[b]) {
+				b++
+			}
+			refFold(word[a:b])
+			a = b + 1
+		}
+		if !pairWords[string(word)] {
+			out = slices.Delete(out, i, i+2)
+		}
+	}
+	return out
 }
 
 // toLatin and toCyrillic are the look-alike pairs as maps, for refFold.

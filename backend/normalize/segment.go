@@ -22,8 +22,8 @@ func (t *Text) general(src string, i int) int {
 		t.space(i) // an invalid byte separates words
 		return i + 1
 	}
-	if r == '‐' || r == '‑' || r == '\u00AD' {
-		if k := t.join(src, i+size); k >= 0 {
+	if kind := breakOf(r); kind != noBreak {
+		if k := t.join(src, i+size, kind); k >= 0 {
 			return k
 		}
 	}
