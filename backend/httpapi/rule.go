@@ -41,26 +41,16 @@ func changeMessage(c echo.Context, msg string) (string, error) {
 	return msg, nil
 }
 
-// ifMatch reads the revision a write expects. It is required: a write
-// without it would silently overwrite a colleague's change.
-func ifMatch(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" {
-		return 0, newError(http.StatusPreconditionRequired, contextlens.EPRECONDITION, "If-Match with the rule's ETag is required")
+// optionalIfMatch is If-Match for writes where it may be left out (status
+// changes, rollbacks): the revision to expect, or 0 ("whatever is current")
+// without the header. The header, when sent, is read and evaluated as on
+// PUT (readIfMatch, expectedRevision).
+func (s *Server) optionalIfMatch(c echo.Context) (int, error) {
+	cond, present, err := readIfMatch(c, false)
+	if err != nil || !present {
+		return 0, err
 	}
-	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
-	if err != nil || n < 1 {
-		return 0, newError(http.StatusPreconditionRequired, contextlens.EPRECONDITION, "If-Match must be the rule's ETag, as GET returned it")
-	}
-	return n, nil
-}
-
-// optionalIfMatch is ifMatch for writes where it may be left out.
-func optionalIfMatch(c echo.Context) (int, error) {
-	if c.Request().Header.Get("If-Match") == "" {
-		return 0, nil
-	}
-	return ifMatch(c)
+	return s.expectedRevision(c, c.Param("id"), cond)
 }
 
 func writeRule(c echo.Context, status int, sr contextlens.StoredRule) error {
@@ -114,7 +104,7 @@ func (s *Server) handleCreateRule(c echo.Context) error {
 }
 
 func (s *Server) handleUpdateRule(c echo.Context) error {
-	expect, err := ifMatch(c)
+	cond, _, err := readIfMatch(c, true)
 	if err != nil {
 		return err
 	}
@@ -132,6 +122,10 @@ func (s *Server) handleUpdateRule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	expect, err := s.expectedRevision(c, r.ID, cond)
+	if err != nil {
+		return err
+	}
 	sr, err := s.rules.Update(c.Request().Context(), actor(c), r, expect, msg)
 	if err != nil {
 		return err
@@ -141,11 +135,15 @@ func (s *Server) handleUpdateRule(c echo.Context) error {
 
 // handleDeleteRule archives: history is never erased.
 func (s *Server) handleDeleteRule(c echo.Context) error {
-	expect, err := ifMatch(c)
+	cond, _, err := readIfMatch(c, true)
 	if err != nil {
 		return err
 	}
 	msg, err := changeMessage(c, "")
+	if err != nil {
+		return err
+	}
+	expect, err := s.expectedRevision(c, c.Param("id"), cond)
 	if err != nil {
 		return err
 	}
@@ -175,7 +173,7 @@ func (s *Server) handleRollback(c echo.Context) error {
 	if body.Revision < 1 {
 		return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, "revision must be a revision number (1 or more)")
 	}
-	expect, err := optionalIfMatch(c)
+	expect, err := s.optionalIfMatch(c)
 	if err != nil {
 		return err
 	}
@@ -198,7 +196,7 @@ func (s *Server) handleSetStatus(c echo.Context) error {
 	if err := decodeJSON(c, 4<<10, &body); err != nil {
 		return err
 	}
-	expect, err := optionalIfMatch(c)
+	expect, err := s.optionalIfMatch(c)
 	if err != nil {
 		return err
 	}
