@@ -146,7 +146,7 @@ func testInvalid(t *testing.T, s *Store) {
 	_, err = s.CreateRule(ctx, testRule("x", func(r *contextlens.Rule) { r.Status = "published" }), testChange)
 	wantCode(t, err, contextlens.EINVALID)
 	// Control characters in a revision's author or message never reach SQL.
-	for _, c := range []contextlens.Change{{Author: "a\x00"}, {Author: "a", Message: "m\x00"}, {Author: "a", Message: "m\u009b"}} {
+	for _, c := range []contextlens.Change{{Author: "a\x00"}, {Author: "a", Message: "m\x00"}, {Author: "a", Message: "m\u009b"}, {Author: "a", Message: "m\xff"}} {
 		_, err = s.CreateRule(ctx, testRule("ctl"), c)
 		wantCode(t, err, contextlens.EINVALID)
 		_, err = s.Seed(ctx, []contextlens.Rule{testRule("ctl")}, c)

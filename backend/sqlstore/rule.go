@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 )
@@ -320,8 +321,10 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, rec record, n in
 // (contextlens.HasControlChar) before any SQL runs: PostgreSQL cannot store
 // a NUL, and SQLite would keep it. Callers check first; this is the floor.
 func checkChange(c contextlens.Change) error {
-	if contextlens.HasControlChar(c.Author) || contextlens.HasControlChar(c.Message) {
-		return contextlens.Errorf(contextlens.EINVALID, "a revision's author and message must not contain control characters")
+	for _, v := range []string{c.Author, c.Message} {
+		if !utf8.ValidString(v) || contextlens.HasControlChar(v) {
+			return contextlens.Errorf(contextlens.EINVALID, "a revision's author and message must be UTF-8 without control characters")
+		}
 	}
 	return nil
 }
