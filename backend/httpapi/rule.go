@@ -16,6 +16,7 @@ import (
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 	"github.com/contextlens/contextlens/backend/rulefile"
+	"github.com/contextlens/contextlens/backend/ruleset"
 )
 
 // maxRuleBody bounds a rule sent to the admin API.
@@ -29,14 +30,28 @@ func etag(rev int) string { return `"` + strconv.Itoa(rev) + `"` }
 // maxChangeMessage bounds a revision message (header or body).
 const maxChangeMessage = 500
 
-// changeMessage returns the revision message of a write: msg, or the
-// X-Change-Message header when msg is empty.
+// changeMessage returns the revision message of a write: msg (the body's
+// "message"), or the X-Change-Message header when msg is empty. It is
+// stored with the revision, so it is checked like any stored text: valid
+// UTF-8, no control characters but tab, newline and CR, at most 500
+// characters; 422 naming where it came from.
 func changeMessage(c echo.Context, msg string) (string, error) {
+	field := "message"
 	if msg == "" {
+		field = changeMessageHeader
 		msg = strings.TrimSpace(c.Request().Header.Get(changeMessageHeader))
 	}
-	if utf8.RuneCountInString(msg) > maxChangeMessage {
-		return "", newError(http.StatusUnprocessableEntity, contextlens.EINVALID, fmt.Sprintf("the change message is longer than %d characters", maxChangeMessage))
+	problem := ""
+	switch {
+	case !utf8.ValidString(msg):
+		problem = "is not valid UTF-8"
+	case contextlens.HasControlChar(msg):
+		problem = "contains a control character (only tab, newline and carriage return are allowed)"
+	case utf8.RuneCountInString(msg) > maxChangeMessage:
+		problem = fmt.Sprintf("is longer than %d characters", maxChangeMessage)
+	}
+	if problem != "" {
+		return "", ruleset.InvalidFields("the change message is invalid", []contextlens.FieldError{{Field: field, Message: problem}})
 	}
 	return msg, nil
 }
