@@ -25,3 +25,31 @@ var FeedbackReasons = []string{
 
 // ValidFeedbackReason reports whether r is a known reason.
 func ValidFeedbackReason(r string) bool { return slices.Contains(FeedbackReasons, r) }
+
+// Limits on a reader's report.
+const (
+	MaxFeedbackIDLen = 100 // rule and ruleset, bytes
+	MaxFeedbackQuote = 300 // characters
+)
+
+// Validate checks a report before it is stored: a rule id, a known reason,
+// short ids, a quote of at most MaxFeedbackQuote characters, and no control
+// characters anywhere (HasControlChar). Whether the rule exists is for the
+// caller to say. It returns every problem.
+func (f Feedback) Validate() []FieldError {
+	var errs []FieldError
+	text := func(field, v string, tr textRules) {
+		if p := textProblem(v, tr); p != "" {
+			errs = append(errs, FieldError{field, p})
+		}
+	}
+	// Readers' text is not rule text: bidi marks and zero-width joiners
+	// are part of ordinary writing in a quote, so only controls are refused.
+	text("rule", f.Rule, textRules{required: true, maxBytes: MaxFeedbackIDLen, bidi: true, zeroWidth: true})
+	text("ruleset", f.Ruleset, textRules{maxBytes: MaxFeedbackIDLen, bidi: true, zeroWidth: true})
+	if !ValidFeedbackReason(f.Reason) {
+		errs = append(errs, FieldError{"reason", "must be one of not-framing, wrong-narrative, unclear, helpful"})
+	}
+	text("quote", f.Quote, textRules{maxRunes: MaxFeedbackQuote, bidi: true, zeroWidth: true})
+	return errs
+}

@@ -2,11 +2,11 @@ package contextlens
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // FieldError is one problem with one field of a rule. Field is a path such
@@ -21,12 +21,33 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // Limits on rule fields; they keep cards readable and the engine bounded.
+// Text lengths are in characters (Unicode code points), except URLs (bytes).
+// rules/schema.json mirrors them.
 const (
-	MaxSummaryLen     = 300
-	MaxExplanationLen = 4000
-	MaxPhraseLen      = 200
-	MaxPhrases        = 200
-	MaxWindow         = 30
+	MaxSlugLen            = 80
+	MaxTitleLen           = 200
+	MaxSummaryLen         = 300
+	MaxExplanationLen     = 4000
+	MaxSourceTitleLen     = 300
+	MaxSourcePublisherLen = 200
+	MaxSourceURLLen       = 2048 // bytes
+	MaxExampleLen         = 1000
+	MaxPhraseLen          = 200 // phrases and near/unless terms
+	MaxPhrases            = 200
+	MaxWindow             = 30
+)
+
+// Every text of a rule refuses control characters (HasControlChar). The
+// texts editors read and readers see (title, summary, explanation, sources,
+// phrases and terms, the regex) also refuse bidi controls and zero-width
+// characters, which make a text display differently from what it is or
+// matches. Example sentences refuse them too: editors read them, and no
+// rule of the base needs one (the normalizer's handling of zero-width
+// characters is tested in backend/normalize, not through rule examples).
+var (
+	cardText    = func(max int) textRules { return textRules{required: true, maxRunes: max} }
+	patternText = textRules{required: true, maxRunes: MaxPhraseLen}
+	exampleText = textRules{required: true, maxRunes: MaxExampleLen}
 )
 
 // Validate checks a rule's structure (not its phrase syntax, which the
@@ -37,25 +58,24 @@ func (r *Rule) Validate() []FieldError {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
 	}
+	text := func(field, v string, tr textRules) {
+		if p := textProblem(v, tr); p != "" {
+			add(field, "%s", p)
+		}
+	}
 	if !slugPattern.MatchString(r.ID) {
 		add("id", "must be a slug (lower-case letters, digits, single hyphens)")
+	} else if len(r.ID) > MaxSlugLen {
+		add("id", "is longer than %d characters", MaxSlugLen)
 	}
 	if !slugPattern.MatchString(r.Narrative) {
 		add("narrative", "must be a slug (lower-case letters, digits, single hyphens)")
+	} else if len(r.Narrative) > MaxSlugLen {
+		add("narrative", "is longer than %d characters", MaxSlugLen)
 	}
-	if strings.TrimSpace(r.Title) == "" {
-		add("title", "is required")
-	}
-	if strings.TrimSpace(r.Summary) == "" {
-		add("summary", "is required")
-	} else if utf8.RuneCountInString(r.Summary) > MaxSummaryLen {
-		add("summary", "is longer than %d characters", MaxSummaryLen)
-	}
-	if strings.TrimSpace(r.Explanation) == "" {
-		add("explanation", "is required")
-	} else if utf8.RuneCountInString(r.Explanation) > MaxExplanationLen {
-		add("explanation", "is longer than %d characters", MaxExplanationLen)
-	}
+	text("title", r.Title, cardText(MaxTitleLen))
+	text("summary", r.Summary, cardText(MaxSummaryLen))
+	text("explanation", r.Explanation, cardText(MaxExplanationLen))
 	if !slices.Contains(Categories, r.Category) {
 		add("category", "must be one of %s", strings.Join(Categories, ", "))
 	}
@@ -82,13 +102,11 @@ func (r *Rule) Validate() []FieldError {
 	}
 	for i, s := range r.Sources {
 		f := fmt.Sprintf("sources[%d]", i)
-		if strings.TrimSpace(s.Title) == "" {
-			add(f+".title", "is required")
-		}
-		if strings.TrimSpace(s.Publisher) == "" {
-			add(f+".publisher", "is required")
-		}
-		if u, err := url.Parse(s.URL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		text(f+".title", s.Title, cardText(MaxSourceTitleLen))
+		text(f+".publisher", s.Publisher, cardText(MaxSourcePublisherLen))
+		if p := textProblem(s.URL, textRules{maxBytes: MaxSourceURLLen}); p != "" {
+			add(f+".url", "%s", p)
+		} else if u, err := url.Parse(s.URL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
 			add(f+".url", "must be an absolute https URL")
 		}
 	}
@@ -105,9 +123,16 @@ func (r *Rule) Validate() []FieldError {
 			add("examples."+l+".no_match", "at least one sentence the rule must not match is required")
 		}
 	}
-	for l := range r.Examples {
+	for _, l := range slices.Sorted(maps.Keys(r.Examples)) {
 		if !slices.Contains(r.Languages, l) {
 			add("examples."+l, "language is not listed in languages")
+		}
+		ex := r.Examples[l]
+		for i, sentence := range ex.Match {
+			text(fmt.Sprintf("examples.%s.match[%d]", l, i), sentence, exampleText)
+		}
+		for i, sentence := range ex.NoMatch {
+			text(fmt.Sprintf("examples.%s.no_match[%d]", l, i), sentence, exampleText)
 		}
 	}
 	return errs
@@ -122,9 +147,12 @@ func (m *Match) validate() []FieldError {
 		errs = append(errs, FieldError{"match.phrases", fmt.Sprintf("at most %d phrases", MaxPhrases)})
 	}
 	for i, p := range m.Phrases {
-		if utf8.RuneCountInString(p) > MaxPhraseLen {
-			errs = append(errs, FieldError{fmt.Sprintf("match.phrases[%d]", i), fmt.Sprintf("is longer than %d characters", MaxPhraseLen)})
+		if msg := textProblem(p, patternText); msg != "" {
+			errs = append(errs, FieldError{fmt.Sprintf("match.phrases[%d]", i), msg})
 		}
+	}
+	if msg := textProblem(m.Regex, textRules{}); msg != "" {
+		errs = append(errs, FieldError{"match.regex", msg})
 	}
 	for name, w := range map[string]*Window{"match.near": m.Near, "match.unless": m.Unless} {
 		if w == nil {
@@ -132,6 +160,11 @@ func (m *Match) validate() []FieldError {
 		}
 		if len(w.Terms) == 0 {
 			errs = append(errs, FieldError{name + ".terms", "at least one term is required"})
+		}
+		for i, t := range w.Terms {
+			if msg := textProblem(t, patternText); msg != "" {
+				errs = append(errs, FieldError{fmt.Sprintf("%s.terms[%d]", name, i), msg})
+			}
 		}
 		if w.Window < 1 || w.Window > MaxWindow {
 			errs = append(errs, FieldError{name + ".window", fmt.Sprintf("must be between 1 and %d words", MaxWindow)})

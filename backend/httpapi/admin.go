@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,6 +35,12 @@ func (s *Server) requireRole(min auth.Role) echo.MiddlewareFunc {
 			if err != nil {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="contextlens-admin", error="invalid_token"`)
 				return newError(http.StatusUnauthorized, contextlens.EUNAUTHORIZED, contextlens.ErrorMessage(err))
+			}
+			// The subject is stored as the author of revisions and audit
+			// entries: a control character in it would reach the database.
+			if !utf8.ValidString(claims.Subject) || contextlens.HasControlChar(claims.Subject) {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="contextlens-admin", error="invalid_token"`)
+				return newError(http.StatusUnauthorized, contextlens.EUNAUTHORIZED, "the token's subject contains control characters")
 			}
 			if !claims.Role.AtLeast(min) {
 				return newError(http.StatusForbidden, contextlens.EFORBIDDEN, "this needs the "+string(min)+" role")

@@ -46,12 +46,18 @@ func exampleRule(id, status string) contextlens.Rule {
 
 func newAdminEnv(t *testing.T) *adminEnv {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	store, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return newAdminEnvOn(t, store)
+}
+
+// newAdminEnvOn is newAdminEnv on a given (empty) store.
+func newAdminEnvOn(t *testing.T, store *sqlstore.Store) *adminEnv {
+	t.Helper()
+	ctx := context.Background()
 	keys, err := auth.NewHMACKeySet(auth.Key{ID: "k1", Secret: bytes.Repeat([]byte("s"), 32)})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,7 @@ import (
 )
 
 // decodeJSON reads a JSON request body into v, strictly: the media type
-// must be JSON, the body at most limit bytes, valid UTF-8, one value with
+// must be JSON, the body at most limit bytes, valid UTF-8, one object with
 // no unknown or duplicate members (names match exactly) and nothing after it.
 //
 // It decodes with github.com/go-json-experiment/json, the maintained
@@ -37,6 +38,12 @@ func decodeJSON(c echo.Context, limit int64, v any) error {
 	}
 	if !utf8.Valid(data) {
 		return newError(http.StatusBadRequest, "invalid_utf8", "request body is not valid UTF-8")
+	}
+	// Every body is an object. A bare null would decode into the zero
+	// request and then fail as a missing field (422), and other values as a
+	// wrong type: both are malformed requests (400), said as such.
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
+		return newError(http.StatusBadRequest, "malformed_json", "the body must be a JSON object")
 	}
 	if err := json.Unmarshal(data, v, json.RejectUnknownMembers(true)); err != nil {
 		return newError(http.StatusBadRequest, "malformed_json", jsonProblem(err))

@@ -3,11 +3,11 @@ package httpapi
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
+	"github.com/contextlens/contextlens/backend/ruleset"
 )
 
 // feedbackRequest is a reader's report on one annotation. It carries no
@@ -19,27 +19,22 @@ type feedbackRequest struct {
 	Quote   string `json:"quote"`
 }
 
-const (
-	maxFeedbackBody  = 4 << 10
-	maxFeedbackQuote = 300
-)
+const maxFeedbackBody = 4 << 10
 
-// handleFeedback stores a reader's report for the editors (202).
+// handleFeedback stores a reader's report for the editors (202). The report
+// is checked here (contextlens.Feedback.Validate: short ids, a known reason,
+// a quote of at most 300 characters, no control characters) before anything
+// else sees it.
 func (s *Server) handleFeedback(c echo.Context) error {
 	var req feedbackRequest
 	if err := decodeJSON(c, maxFeedbackBody, &req); err != nil {
 		return err
 	}
-	if req.Rule == "" || len(req.Rule) > 100 || len(req.Ruleset) > 100 {
-		return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, "rule is required (and rule and ruleset are short ids)")
+	f := contextlens.Feedback{Rule: req.Rule, Ruleset: req.Ruleset, Reason: req.Reason, Quote: strings.TrimSpace(req.Quote)}
+	if errs := f.Validate(); len(errs) > 0 {
+		return ruleset.InvalidFields("the report is invalid", errs)
 	}
-	if utf8.RuneCountInString(req.Quote) > maxFeedbackQuote {
-		return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, "quote is longer than 300 characters")
-	}
-	err := s.rules.Report(c.Request().Context(), contextlens.Feedback{
-		Rule: req.Rule, Ruleset: req.Ruleset, Reason: req.Reason, Quote: strings.TrimSpace(req.Quote),
-	})
-	if err != nil {
+	if err := s.rules.Report(c.Request().Context(), f); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "received"})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 	"github.com/contextlens/contextlens/backend/rulefile"
+	"github.com/contextlens/contextlens/backend/ruleset"
 )
 
 // maxRuleBody bounds a rule sent to the admin API.
@@ -29,38 +30,42 @@ func etag(rev int) string { return `"` + strconv.Itoa(rev) + `"` }
 // maxChangeMessage bounds a revision message (header or body).
 const maxChangeMessage = 500
 
-// changeMessage returns the revision message of a write: msg, or the
-// X-Change-Message header when msg is empty.
+// changeMessage returns the revision message of a write: msg (the body's
+// "message"), or the X-Change-Message header when msg is empty. It is
+// stored with the revision, so it is checked like any stored text: valid
+// UTF-8, no control characters but tab, newline and CR, at most 500
+// characters; 422 naming where it came from.
 func changeMessage(c echo.Context, msg string) (string, error) {
+	field := "message"
 	if msg == "" {
+		field = changeMessageHeader
 		msg = strings.TrimSpace(c.Request().Header.Get(changeMessageHeader))
 	}
-	if utf8.RuneCountInString(msg) > maxChangeMessage {
-		return "", newError(http.StatusUnprocessableEntity, contextlens.EINVALID, fmt.Sprintf("the change message is longer than %d characters", maxChangeMessage))
+	problem := ""
+	switch {
+	case !utf8.ValidString(msg):
+		problem = "is not valid UTF-8"
+	case contextlens.HasControlChar(msg):
+		problem = "contains a control character (only tab, newline and carriage return are allowed)"
+	case utf8.RuneCountInString(msg) > maxChangeMessage:
+		problem = fmt.Sprintf("is longer than %d characters", maxChangeMessage)
+	}
+	if problem != "" {
+		return "", ruleset.InvalidFields("the change message is invalid", []contextlens.FieldError{{Field: field, Message: problem}})
 	}
 	return msg, nil
 }
 
-// ifMatch reads the revision a write expects. It is required: a write
-// without it would silently overwrite a colleague's change.
-func ifMatch(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" {
-		return 0, newError(http.StatusPreconditionRequired, contextlens.EPRECONDITION, "If-Match with the rule's ETag is required")
+// optionalIfMatch is If-Match for writes where it may be left out (status
+// changes, rollbacks): the revision to expect, or 0 ("whatever is current")
+// without the header. The header, when sent, is read and evaluated as on
+// PUT (readIfMatch, expectedRevision).
+func (s *Server) optionalIfMatch(c echo.Context) (int, error) {
+	cond, present, err := readIfMatch(c, false)
+	if err != nil || !present {
+		return 0, err
 	}
-	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
-	if err != nil || n < 1 {
-		return 0, newError(http.StatusPreconditionRequired, contextlens.EPRECONDITION, "If-Match must be the rule's ETag, as GET returned it")
-	}
-	return n, nil
-}
-
-// optionalIfMatch is ifMatch for writes where it may be left out.
-func optionalIfMatch(c echo.Context) (int, error) {
-	if c.Request().Header.Get("If-Match") == "" {
-		return 0, nil
-	}
-	return ifMatch(c)
+	return s.expectedRevision(c, c.Param("id"), cond)
 }
 
 func writeRule(c echo.Context, status int, sr contextlens.StoredRule) error {
@@ -114,7 +119,7 @@ func (s *Server) handleCreateRule(c echo.Context) error {
 }
 
 func (s *Server) handleUpdateRule(c echo.Context) error {
-	expect, err := ifMatch(c)
+	cond, _, err := readIfMatch(c, true)
 	if err != nil {
 		return err
 	}
@@ -132,6 +137,10 @@ func (s *Server) handleUpdateRule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	expect, err := s.expectedRevision(c, r.ID, cond)
+	if err != nil {
+		return err
+	}
 	sr, err := s.rules.Update(c.Request().Context(), actor(c), r, expect, msg)
 	if err != nil {
 		return err
@@ -141,11 +150,15 @@ func (s *Server) handleUpdateRule(c echo.Context) error {
 
 // handleDeleteRule archives: history is never erased.
 func (s *Server) handleDeleteRule(c echo.Context) error {
-	expect, err := ifMatch(c)
+	cond, _, err := readIfMatch(c, true)
 	if err != nil {
 		return err
 	}
 	msg, err := changeMessage(c, "")
+	if err != nil {
+		return err
+	}
+	expect, err := s.expectedRevision(c, c.Param("id"), cond)
 	if err != nil {
 		return err
 	}
@@ -175,7 +188,7 @@ func (s *Server) handleRollback(c echo.Context) error {
 	if body.Revision < 1 {
 		return newError(http.StatusUnprocessableEntity, contextlens.EINVALID, "revision must be a revision number (1 or more)")
 	}
-	expect, err := optionalIfMatch(c)
+	expect, err := s.optionalIfMatch(c)
 	if err != nil {
 		return err
 	}
@@ -198,7 +211,7 @@ func (s *Server) handleSetStatus(c echo.Context) error {
 	if err := decodeJSON(c, 4<<10, &body); err != nil {
 		return err
 	}
-	expect, err := optionalIfMatch(c)
+	expect, err := s.optionalIfMatch(c)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/contextlens/contextlens/backend/auth"
@@ -170,6 +171,18 @@ func (s *Service) apply(ctx context.Context, a Actor, before *contextlens.Stored
 	return saved, nil
 }
 
+// InvalidFields is the EINVALID error for failed field checks: the message
+// names each field ("quote: contains a control character"), and the details
+// list them as {"fields":[{"field":…,"message":…}]}, as a rule's do.
+func InvalidFields(message string, errs []contextlens.FieldError) *contextlens.Error {
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.Error()
+	}
+	return &contextlens.Error{Code: contextlens.EINVALID, Message: message + ": " + strings.Join(parts, "; "),
+		Details: map[string]any{"fields": errs}}
+}
+
 // CheckRule validates a rule and runs its own examples; the error is an
 // EINVALID *contextlens.Error listing every problem.
 func CheckRule(r contextlens.Rule) error {
@@ -312,11 +325,12 @@ func (s *Service) Export(ctx context.Context) ([]contextlens.Rule, error) {
 }
 
 // Report stores a reader's report on an annotation of a rule the engine
-// serves. Errors: EINVALID for an unknown rule or reason, EUNAVAILABLE
+// serves. Errors: EINVALID for an invalid report (contextlens.Feedback.Validate)
+// or an unknown rule, EUNAVAILABLE
 // when the database is down.
 func (s *Service) Report(ctx context.Context, f contextlens.Feedback) error {
-	if !contextlens.ValidFeedbackReason(f.Reason) {
-		return contextlens.Errorf(contextlens.EINVALID, "reason must be one of not-framing, wrong-narrative, unclear, helpful")
+	if errs := f.Validate(); len(errs) > 0 {
+		return InvalidFields("the report is invalid", errs)
 	}
 	if m := s.pub.engine.Current(); m == nil || !m.Has(f.Rule) {
 		return contextlens.Errorf(contextlens.EINVALID, "rule is not one this service annotates with")

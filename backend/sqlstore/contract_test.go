@@ -145,6 +145,16 @@ func testInvalid(t *testing.T, s *Store) {
 	wantCode(t, err, contextlens.EINVALID)
 	_, err = s.CreateRule(ctx, testRule("x", func(r *contextlens.Rule) { r.Status = "published" }), testChange)
 	wantCode(t, err, contextlens.EINVALID)
+	// Control characters in a revision's author or message never reach SQL.
+	for _, c := range []contextlens.Change{{Author: "a\x00"}, {Author: "a", Message: "m\x00"}, {Author: "a", Message: "m\u009b"}, {Author: "a", Message: "m\xff"}} {
+		_, err = s.CreateRule(ctx, testRule("ctl"), c)
+		wantCode(t, err, contextlens.EINVALID)
+		_, err = s.Seed(ctx, []contextlens.Rule{testRule("ctl")}, c)
+		wantCode(t, err, contextlens.EINVALID)
+	}
+	if _, err := s.GetRule(ctx, "ctl"); contextlens.ErrorCode(err) != contextlens.ENOTFOUND {
+		t.Errorf("a refused rule was stored: %v", err)
+	}
 	wantCode(t, s.AppendAudit(ctx, contextlens.AuditEntry{Actor: "a"}), contextlens.EINVALID)
 	wantCode(t, s.RecordPublication(ctx, contextlens.Publication{}), contextlens.EINVALID)
 }
@@ -434,9 +444,19 @@ func testFeedback(t *testing.T, s *Store) {
 	if err != nil || !reflect.DeepEqual(c, map[string]int64{"not-framing": 2, "helpful": 1}) {
 		t.Errorf("counts %v %v", c, err)
 	}
-	for _, bad := range []contextlens.Feedback{{Reason: "helpful"}, {Rule: "r1", Reason: "spam"}} {
+	for _, bad := range []contextlens.Feedback{
+		{Reason: "helpful"},
+		{Rule: "r1", Reason: "spam"},
+		{Rule: "r1", Reason: "helpful", Quote: "a\x00b"},
+		{Rule: "r1", Reason: "helpful", Quote: "a\u0085b"},
+		{Rule: "r1", Ruleset: "v\x00", Reason: "helpful"},
+		{Rule: "r1\x00", Reason: "helpful"},
+	} {
 		if err := s.AddFeedback(ctx, bad); contextlens.ErrorCode(err) != contextlens.EINVALID {
-			t.Errorf("AddFeedback(%+v): %v, want EINVALID", bad, err)
+			t.Errorf("AddFeedback(%+q): %v, want EINVALID", bad, err)
 		}
+	}
+	if c, err := s.FeedbackCounts(ctx, "r1"); err != nil || c["helpful"] != 1 {
+		t.Errorf("counts after refused reports %v %v", c, err)
 	}
 }

@@ -8,10 +8,11 @@ import (
 )
 
 // AddFeedback stores a reader's report. A zero Time is set to now.
-// Errors: EINVALID for a report without a rule or with an unknown reason.
+// Errors: EINVALID for a report contextlens.Feedback.Validate refuses (no
+// rule, an unknown reason, a control character...), before any SQL runs.
 func (s *Store) AddFeedback(ctx context.Context, f contextlens.Feedback) error {
-	if f.Rule == "" || !contextlens.ValidFeedbackReason(f.Reason) {
-		return contextlens.Errorf(contextlens.EINVALID, "feedback needs a rule and a known reason")
+	if errs := f.Validate(); len(errs) > 0 {
+		return contextlens.Errorf(contextlens.EINVALID, "feedback is invalid: %v", errs[0])
 	}
 	if f.Time.IsZero() {
 		f.Time = now()

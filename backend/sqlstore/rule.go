@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
 )
@@ -86,6 +87,9 @@ func (s *Store) GetRule(ctx context.Context, id string) (contextlens.StoredRule,
 
 // CreateRule stores r as revision 1; ECONFLICT if its id is taken.
 func (s *Store) CreateRule(ctx context.Context, r contextlens.Rule, c contextlens.Change) (contextlens.StoredRule, error) {
+	if err := checkChange(c); err != nil {
+		return contextlens.StoredRule{}, err
+	}
 	rec, err := newRecord(r)
 	if err != nil {
 		return contextlens.StoredRule{}, err
@@ -111,6 +115,9 @@ func (s *Store) CreateRule(ctx context.Context, r contextlens.Rule, c contextlen
 // records the new revision expect+1. ESTALE, writing nothing, if another
 // write came first; ENOTFOUND if there is no such rule.
 func (s *Store) UpdateRule(ctx context.Context, r contextlens.Rule, expect int, c contextlens.Change) (contextlens.StoredRule, error) {
+	if err := checkChange(c); err != nil {
+		return contextlens.StoredRule{}, err
+	}
 	rec, err := newRecord(r)
 	if err != nil {
 		return contextlens.StoredRule{}, err
@@ -251,6 +258,9 @@ func (s *Store) MatchedRules(ctx context.Context) ([]contextlens.Rule, error) {
 // each as revision 1 recorded with c, and returns how many it inserted.
 // Existing rules are left alone, so seeding again is harmless.
 func (s *Store) Seed(ctx context.Context, rules []contextlens.Rule, c contextlens.Change) (int, error) {
+	if err := checkChange(c); err != nil {
+		return 0, err
+	}
 	recs := make([]record, 0, len(rules))
 	for _, r := range rules {
 		rec, err := newRecord(r)
@@ -305,6 +315,18 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, rec record, n in
 		(rule_id, revision, author, time, message, content) VALUES ($1, $2, $3, $4, $5, $6)`,
 		rec.rule.ID, n, c.Author, s.timeArg(t), c.Message, rec.content)
 	return err
+}
+
+// checkChange refuses a revision author or message with control characters
+// (contextlens.HasControlChar) before any SQL runs: PostgreSQL cannot store
+// a NUL, and SQLite would keep it. Callers check first; this is the floor.
+func checkChange(c contextlens.Change) error {
+	for _, v := range []string{c.Author, c.Message} {
+		if !utf8.ValidString(v) || contextlens.HasControlChar(v) {
+			return contextlens.Errorf(contextlens.EINVALID, "a revision's author and message must be UTF-8 without control characters")
+		}
+	}
+	return nil
 }
 
 // record is a rule ready to store: its JSON content and the derived columns.

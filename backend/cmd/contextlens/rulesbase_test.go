@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -136,5 +137,77 @@ func TestRulesMatchSchema(t *testing.T) {
 		"match": map[string]any{"phrases": []any{"x"}}, "sources": []any{}, "examples": map[string]any{}}
 	if err := schema.Validate(bad); err == nil {
 		t.Error("the schema accepts a rule with a bad id, severity and no sources")
+	}
+	// The schema mirrors the Go text checks: lengths, control characters,
+	// bidi controls and zero-width characters in every text field.
+	valid := func() map[string]any {
+		return map[string]any{"id": "x", "narrative": "x", "title": "t", "summary": "s", "explanation": "e",
+			"category": "euphemism", "severity": "info", "status": "draft", "languages": []any{"en"},
+			"match":    map[string]any{"phrases": []any{"a b"}, "near": map[string]any{"terms": []any{"c"}, "window": 3}},
+			"sources":  []any{map[string]any{"title": "t", "url": "https://example.org/", "publisher": "p"}},
+			"examples": map[string]any{"en": map[string]any{"match": []any{"A b."}, "no_match": []any{"C."}}}}
+	}
+	if err := schema.Validate(valid()); err != nil {
+		t.Fatalf("the schema refuses a valid rule: %v", err)
+	}
+	type setter func(doc map[string]any, v string)
+	at := func(path ...any) setter {
+		return func(doc map[string]any, v string) {
+			var cur any = doc
+			for _, p := range path[:len(path)-1] {
+				switch k := p.(type) {
+				case string:
+					cur = cur.(map[string]any)[k]
+				case int:
+					cur = cur.([]any)[k]
+				}
+			}
+			switch k := path[len(path)-1].(type) {
+			case string:
+				cur.(map[string]any)[k] = v
+			case int:
+				cur.([]any)[k] = v
+			}
+		}
+	}
+	fields := []struct {
+		name string
+		set  setter
+		max  int
+	}{
+		{"title", at("title"), contextlens.MaxTitleLen},
+		{"summary", at("summary"), contextlens.MaxSummaryLen},
+		{"explanation", at("explanation"), contextlens.MaxExplanationLen},
+		{"phrase", at("match", "phrases", 0), contextlens.MaxPhraseLen},
+		{"term", at("match", "near", "terms", 0), contextlens.MaxPhraseLen},
+		{"source title", at("sources", 0, "title"), contextlens.MaxSourceTitleLen},
+		{"source publisher", at("sources", 0, "publisher"), contextlens.MaxSourcePublisherLen},
+		{"example", at("examples", "en", "match", 0), contextlens.MaxExampleLen},
+		{"regex", at("match", "regex"), 0},
+	}
+	for _, f := range fields {
+		for _, v := range []string{"a\x00b", "a\u0085b", "a\u202eb", "a\u200bb", "\ufeffa"} {
+			doc := valid()
+			f.set(doc, v)
+			if schema.Validate(doc) == nil {
+				t.Errorf("the schema accepts %s %+q", f.name, v)
+			}
+		}
+		if f.max > 0 {
+			doc := valid()
+			f.set(doc, strings.Repeat("я", f.max))
+			if err := schema.Validate(doc); err != nil {
+				t.Errorf("the schema refuses %s of %d characters: %v", f.name, f.max, err)
+			}
+			f.set(doc, strings.Repeat("я", f.max+1))
+			if schema.Validate(doc) == nil {
+				t.Errorf("the schema accepts %s of %d characters, Go refuses it", f.name, f.max+1)
+			}
+		}
+	}
+	doc := valid()
+	at("sources", 0, "url")(doc, "https://example.org/"+strings.Repeat("a", contextlens.MaxSourceURLLen))
+	if schema.Validate(doc) == nil {
+		t.Error("the schema accepts a source URL longer than the Go limit")
 	}
 }
