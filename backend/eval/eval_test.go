@@ -24,6 +24,8 @@ func testMatcher(t *testing.T) *match.Matcher {
 const corpus = `{"id":"p1","lang":"en","text":"🙂🙂 The Ukraine crisis.","expect":[{"phrase":"The Ukraine crisis","narrative":"war-as-crisis"}]}
 {"id":"p2","lang":"en","text":"Ukraine crisis again.","expect":[{"phrase":"Ukraine crisis","narrative":"other"}]}
 {"id":"p3","lang":"ru","text":"Кризис на Украине.","expect":[{"phrase":"Кризис на Украине","narrative":"war-as-crisis"}]}
+{"id":"p4","lang":"en","text":"The Ukraine crisis, the Ukraine crisis.","expect":[{"phrase":"The Ukraine crisis,","narrative":"war-as-crisis"}]}
+{"id":"p5","lang":"en","text":"Stolen, and the Ukraine crisis.","expect":[{"phrase":"Stolen","narrative":"stolen-election-2020"}]}
 
 {"id":"n1","lang":"en","text":"The energy crisis.","expect":[]}
 {"id":"n2","lang":"en","text":"A Ukraine crisis hotline.","expect":[]}
@@ -31,15 +33,17 @@ const corpus = `{"id":"p1","lang":"en","text":"🙂🙂 The Ukraine crisis.","ex
 
 func TestScore(t *testing.T) {
 	lines, err := ReadCorpus(strings.NewReader(corpus))
-	if err != nil || len(lines) != 5 {
+	if err != nil || len(lines) != 7 {
 		t.Fatalf("ReadCorpus: %d lines, %v", len(lines), err)
 	}
 	rep := Score(testMatcher(t), lines)
-	want := Counts{TP: 2, FP: 1, FN: 1, NegLines: 2, Alarms: 1, Matched: 2, SameNarr: 1}
+	// p4's second span is of the line's own narrative: counted as Extra,
+	// not FP; p5's span is of another narrative: FP (and a miss).
+	want := Counts{TP: 3, FP: 2, FN: 2, NegLines: 2, Alarms: 1, Matched: 3, SameNarr: 2, Extra: 1}
 	if rep.Total != want {
 		t.Errorf("total %+v, want %+v", rep.Total, want)
 	}
-	if rep.Total.Precision() != 2.0/3 || rep.Total.Recall() != 2.0/3 || rep.Total.FalseAlarmRate() != 0.5 || rep.Total.NarrativeAgreement() != 0.5 {
+	if rep.Total.Precision() != 3.0/5 || rep.Total.Recall() != 3.0/5 || rep.Total.FalseAlarmRate() != 0.5 || rep.Total.NarrativeAgreement() != 2.0/3 {
 		t.Errorf("ratios P %v R %v FA %v NA %v", rep.Total.Precision(), rep.Total.Recall(), rep.Total.FalseAlarmRate(), rep.Total.NarrativeAgreement())
 	}
 	if ru := rep.ByLang["ru"]; ru == nil || ru.FN != 1 {
@@ -47,7 +51,7 @@ func TestScore(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.Write(&out, true)
-	for _, w := range []string{"p3 miss", "n2 false-hit", "p2 wrong-narrative"} {
+	for _, w := range []string{"p3 miss", "n2 false-hit", "p2 wrong-narrative", "p5 false-hit", "counts as correct, neither TP nor FP: 1 such"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("report lacks %q:\n%s", w, out.String())
 		}
