@@ -13,9 +13,12 @@ test:
 bench:
 	go test -run XXX -bench . -benchmem ./backend/match ./backend/normalize
 
-# Score the rules on the development set.
+# Score the rules on the development set and on the probe corpus (tune, then holdout).
 eval:
-	go run ./backend/cmd/contextlens eval ../shared/eval/dev.jsonl
+	go build -o /tmp/contextlens-eval ./backend/cmd/contextlens
+	/tmp/contextlens-eval eval ../shared/eval/dev.jsonl
+	/tmp/contextlens-eval eval rules/testdata/probes/tune.jsonl
+	/tmp/contextlens-eval eval rules/testdata/probes/holdout.jsonl
 
 # A short fuzzing session of every fuzz target.
 fuzz:
