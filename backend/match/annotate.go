@@ -18,6 +18,9 @@ type hit struct {
 	group  int32 // the rule's overlap group (compiledRule.group)
 	t0, t1 int32 // token range [t0, t1)
 	n0, n1 int32 // normalized byte range
+	// foreign: the rule is not written for the text's language, so among
+	// hits of equal length its card yields to one in the reader's language.
+	foreign bool
 }
 
 // scratch holds the per-request buffers, reused through a pool so a
@@ -98,6 +101,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 		}
 		if m.contextAllows(r, w, h) {
 			h.group = r.group
+			h.foreign = !slices.Contains(r.Languages, lang)
 			kept = append(kept, h)
 		}
 	}
@@ -177,6 +181,13 @@ func (m *Matcher) resolveOverlaps(hits []hit, s *scratch) []hit {
 	return kept
 }
 
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // byPosition orders hits as annotations are: by start, then end, then rule.
 func byPosition(a, b hit) int {
 	if a.n0 != b.n0 {
@@ -200,6 +211,9 @@ func (s *scratch) resolveCluster(cluster, kept []hit) []hit {
 		}
 		if la, lb := a.n1-a.n0, b.n1-b.n0; la != lb {
 			return cmp.Compare(lb, la) // longest first
+		}
+		if a.foreign != b.foreign {
+			return cmp.Compare(boolInt(a.foreign), boolInt(b.foreign)) // the text's language first
 		}
 		return byPosition(a, b)
 	})

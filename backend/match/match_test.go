@@ -132,6 +132,27 @@ func TestOverlapKeepsMostSpecificPerNarrative(t *testing.T) {
 	}
 }
 
+// Rules of one narrative in several languages often match the same words
+// («СВО» is Russian and Ukrainian): the card in the text's language wins.
+func TestOverlapPrefersTheTextsLanguage(t *testing.T) {
+	ru := rule("svo-ru", "special-military-operation", "сво")
+	ru.Languages = []string{"ru"}
+	uk := rule("svo-uk", "special-military-operation", "сво")
+	uk.Languages = []string{"uk"}
+	for _, order := range [][]contextlens.Rule{{ru, uk}, {uk, ru}} {
+		m := mustCompile(t, order...)
+		for text, want := range map[string]string{
+			"Учасники СВО отримають пільги, заявили в міністерстві.": "svo-uk",
+			"Участники СВО получат льготы, заявили в министерстве.":  "svo-ru",
+		} {
+			res, _ := m.Annotate(text, Options{})
+			if len(res.Annotations) != 1 || res.Annotations[0].Rule != want {
+				t.Errorf("%q: %+v, want one annotation of %s", text, res.Annotations, want)
+			}
+		}
+	}
+}
+
 func TestStatusesAndValidity(t *testing.T) {
 	draft := rule("draft", "n", "crisis")
 	draft.Status = contextlens.StatusDraft
