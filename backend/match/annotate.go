@@ -2,6 +2,8 @@ package match
 
 import (
 	"cmp"
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
@@ -35,6 +37,7 @@ type scratch struct {
 	// accepted hits of one group cover (all clear between clusters).
 	cluster []hit
 	taken   []uint64
+	carded  []uint64 // annotations: rules whose card is still to be added (all clear between calls)
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -110,7 +113,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 	if len(kept) == 0 {
 		return res, nil
 	}
-	shadow = m.annotations(text, &s.text, s.toks, s.hashes, kept, &res)
+	shadow = m.annotations(text, s, kept, &res)
 	return res, shadow
 }
 
@@ -268,19 +271,33 @@ const quoteContext = 32
 // code units, and returns the shadow hits apart. Its allocations are the
 // result's own (the annotation slices, the ids, the cards), however many
 // hits there are.
-func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, hashes []uint64, hits []hit, res *contextlens.Result) (shadow []contextlens.Annotation) {
-	live := 0
+func (m *Matcher) annotations(text string, s *scratch, hits []hit, res *contextlens.Result) (shadow []contextlens.Annotation) {
+	nt, toks := &s.text, s.toks
+	// Count the live hits and the rules they are of (a bit per rule in
+	// s.carded, cleared again as the cards are filled in below).
+	live, cards := 0, 0
+	if words := (len(m.rules) + 63) / 64; len(s.carded) < words {
+		s.carded = make([]uint64, words)
+	}
 	for _, h := range hits {
-		if m.rules[h.rule].Status != contextlens.StatusShadow {
-			live++
+		if m.rules[h.rule].Status == contextlens.StatusShadow {
+			continue
+		}
+		live++
+		if w, bit := h.rule/64, uint64(1)<<(h.rule%64); s.carded[w]&bit == 0 {
+			s.carded[w] |= bit
+			cards++
 		}
 	}
 	res.Annotations = make([]contextlens.Annotation, 0, live)
+	if cards > 0 {
+		res.Cards = make(contextlens.Cards, cards)
+	}
 	if live < len(hits) {
 		shadow = make([]contextlens.Annotation, 0, len(hits)-live)
 	}
 	ids := annotationIDs(live)
-	w := window{norm: nt.Norm, toks: toks, hashes: hashes}
+	w := window{norm: nt.Norm, toks: toks, hashes: s.hashes}
 	var u16 utf16Cursor
 	cues := cueMemo{sentence: -1}
 	for _, h := range hits {
@@ -307,10 +324,8 @@ func (m *Matcher) annotations(text string, nt *normalize.Text, toks []token, has
 		}
 		ann.ID = ids.next()
 		res.Annotations = append(res.Annotations, ann)
-		if res.Cards == nil {
-			res.Cards = make(contextlens.Cards)
-		}
-		if _, ok := res.Cards[r.ID]; !ok {
+		if w, bit := h.rule/64, uint64(1)<<(h.rule%64); s.carded[w]&bit != 0 {
+			s.carded[w] &^= bit
 			res.Cards[r.ID] = r.card
 		}
 	}
@@ -362,9 +377,15 @@ func (c *utf16Cursor) at(text string, off int) int {
 }
 
 // utf16Len is the length of s in UTF-16 code units: every byte that starts
-// a character is one unit, and a four-byte character two.
+// a character is one unit, and a four-byte character two. It counts eight
+// bytes at a time (a result's positions read every byte of the text once).
 func utf16Len(s string) int {
 	n := 0
+	for len(s) >= 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[:8]))
+		n += 8 - bits.OnesCount64(continuationBits(x)) + bits.OnesCount64(x&(x<<1)&(x<<2)&(x<<3)&highBits)
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; b < 0x80 || b >= 0xC0 {
 			n++
@@ -376,13 +397,32 @@ func utf16Len(s string) int {
 	return n
 }
 
+const highBits = 0x8080808080808080
+
+// continuationBits has the high bit of every byte of x that continues a
+// UTF-8 character (10xxxxxx).
+func continuationBits(x uint64) uint64 { return x & highBits &^ (x << 1) }
+
+// runeStarts is the number of bytes of s[i:i+8] that start a character.
+func runeStarts(s string, i int) int {
+	return 8 - bits.OnesCount64(continuationBits(binary.LittleEndian.Uint64([]byte(s[i:i+8]))))
+}
+
 // lastRunes returns the last n characters of s. It counts character
-// starts instead of decoding (a hit's prefix and suffix are built for every
-// annotation).
+// starts instead of decoding, eight bytes at a time while far from n (a
+// hit's prefix and suffix are built for every annotation).
 func lastRunes(s string, n int) string {
 	i := len(s)
+	for i >= 8 {
+		k := runeStarts(s, i-8)
+		if k >= n {
+			break
+		}
+		n -= k
+		i -= 8
+	}
 	for ; i > 0 && n > 0; n-- {
-		i--
+		i-- // i may be inside a character the chunks did not count: its start is found here
 		for i > 0 && !utf8.RuneStart(s[i]) {
 			i--
 		}
@@ -393,6 +433,17 @@ func lastRunes(s string, n int) string {
 // firstRunes returns the first n characters of s.
 func firstRunes(s string, n int) string {
 	i := 0
+	for i+8 <= len(s) {
+		k := runeStarts(s, i)
+		if k >= n {
+			break
+		}
+		n -= k
+		i += 8
+	}
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++ // the rest of a character counted in the last chunk
+	}
 	for ; i < len(s) && n > 0; n-- {
 		i++
 		for i < len(s) && !utf8.RuneStart(s[i]) {

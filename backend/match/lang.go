@@ -12,27 +12,18 @@ func DetectLanguage(text string) string {
 	n := min(len(text), detectSample) // the start of a text tells its language
 	for i := 0; i < n; i++ {
 		b := text[i]
-		switch langByte[b] {
-		case 0:
+		if b < 0x80 {
+			latin += int(asciiLetter[b])
 			continue
-		case 1:
-			latin++
-		case 2:
-			if i+1 >= len(text) {
-				continue
-			}
-			cyrillic++
-			switch lead, next := b, text[i+1]; {
-			case lead == 0xD1 && (next == 0x96 || next == 0x97 || next == 0x94), // і ї є
-				lead == 0xD0 && (next == 0x86 || next == 0x87 || next == 0x84), // І Ї Є
-				lead == 0xD2 && (next == 0x90 || next == 0x91):                 // Ґ ґ
-				uk++
-			case lead == 0xD1 && (next == 0x8B || next == 0x8D || next == 0x8A || next == 0x91), // ы э ъ ё
-				lead == 0xD0 && (next == 0xAB || next == 0xAD || next == 0xAA || next == 0x81): // Ы Э Ъ Ё
-				ru++
-			}
-			i++
 		}
+		if b < 0xD0 || b > 0xD3 || i+1 >= len(text) {
+			continue
+		}
+		cyrillic++
+		k := cyrillicKind[int(b-0xD0)<<6|int(text[i+1]&0x3F)]
+		uk += int(k & kindUkrainian)
+		ru += int(k >> 1)
+		i++
 	}
 	switch {
 	case cyrillic <= latin:
@@ -44,19 +35,38 @@ func DetectLanguage(text string) string {
 	}
 }
 
-// langByte classes bytes for DetectLanguage: 1 an ASCII letter, 2 the lead
-// byte of a Cyrillic letter (U+0400-U+04FF), 0 anything else.
-var langByte = func() (t [256]uint8) {
+// asciiLetter is 1 for A-Z and a-z.
+var asciiLetter = func() (t [128]uint8) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c], t[c-32] = 1, 1
-	}
-	for c := 0xD0; c <= 0xD3; c++ {
-		t[c] = 2
 	}
 	return t
 }()
 
+// Letter kinds for DetectLanguage.
+const (
+	kindUkrainian = 1 // і ї є ґ (and capitals): Ukrainian only
+	kindRussian   = 2 // ы э ъ ё (and capitals): Russian only
+)
+
+// cyrillicKind is indexed by a Cyrillic letter's UTF-8 bytes: the lead
+// 0xD0-0xD3 (less 0xD0) times 64, plus the low six bits of the second.
+var cyrillicKind = func() (t [4 << 6]uint8) {
+	for _, r := range "іїєґІЇЄҐ" {
+		t[cyrillicSlot(r)] = kindUkrainian
+	}
+	for _, r := range "ыэъёЫЭЪЁ" {
+		t[cyrillicSlot(r)] = kindRussian
+	}
+	return t
+}()
+
+func cyrillicSlot(r rune) int {
+	b := []byte(string(r))
+	return int(b[0]-0xD0)<<6 | int(b[1]&0x3F)
+}
+
 // detectSample bounds the bytes DetectLanguage reads: a few paragraphs
 // settle the language of an article, and detection stays a small, fixed
 // cost on long texts.
-const detectSample = 8 << 10
+const detectSample = 4 << 10

@@ -1,10 +1,12 @@
 package match
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf16"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
@@ -280,6 +282,47 @@ func TestDetectLanguage(t *testing.T) {
 	} {
 		if got := DetectLanguage(text); got != want {
 			t.Errorf("DetectLanguage(%q) = %s, want %s", text, got, want)
+		}
+	}
+}
+
+// TestDetectLanguageTable checks the byte tables against a rune-by-rune
+// count over the same sample, on random mixtures of the letters that
+// decide.
+func TestDetectLanguageTable(t *testing.T) {
+	pieces := []string{"a", "Z", "я", "Ж", "і", "Ї", "є", "ґ", "Ґ", "ы", "Э", "ъ", "ё", "Ё", "ӧ", "ѣ", " ", "1", "é", "😀", "中"}
+	rnd := rand.New(rand.NewPCG(9, 9))
+	for range 5000 {
+		var b strings.Builder
+		for k := rnd.IntN(40); k > 0; k-- {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		text := b.String()
+		var latin, cyrillic, uk, ru int
+		for i, r := range text {
+			if i >= detectSample {
+				break
+			}
+			switch {
+			case r < 0x80 && unicode.IsLetter(r):
+				latin++
+			case r >= 0x400 && r <= 0x4FF:
+				cyrillic++
+				if strings.ContainsRune("іїєґІЇЄҐ", r) {
+					uk++
+				} else if strings.ContainsRune("ыэъёЫЭЪЁ", r) {
+					ru++
+				}
+			}
+		}
+		want := "ru"
+		if cyrillic <= latin {
+			want = "en"
+		} else if uk > ru {
+			want = "uk"
+		}
+		if got := DetectLanguage(text); got != want {
+			t.Fatalf("DetectLanguage(%q) = %s, want %s", text, got, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/contextlens/contextlens/backend/contextlens"
@@ -114,4 +115,29 @@ func FuzzParsePhrase(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRuneCounting checks the eight-byte counting of prefixes, suffixes
+// and UTF-16 lengths against rune-by-rune counting.
+func TestRuneCounting(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	pieces := []string{"a", " ", "я", "ї", "€", "中", "😀", "𝕏", "\u0301", "-"}
+	for range 20000 {
+		var b strings.Builder
+		for k := rnd.IntN(60); k > 0; k-- {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		s := b.String()
+		rs := []rune(s)
+		n := rnd.IntN(40)
+		if got, want := lastRunes(s, n), string(rs[max(0, len(rs)-n):]); got != want {
+			t.Fatalf("lastRunes(%q, %d) = %q, want %q", s, n, got, want)
+		}
+		if got, want := firstRunes(s, n), string(rs[:min(n, len(rs))]); got != want {
+			t.Fatalf("firstRunes(%q, %d) = %q, want %q", s, n, got, want)
+		}
+		if got, want := utf16Len(s), len(utf16.Encode(rs)); got != want {
+			t.Fatalf("utf16Len(%q) = %d, want %d", s, got, want)
+		}
+	}
 }
