@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -81,4 +82,19 @@ func BenchmarkAnnotateHTTP(b *testing.B) {
 		}
 	})
 	b.Run("http-sparse", func(b *testing.B) { post(b, plainBody, len(plain)) })
+	// The fixture articles (about 5 KB of news each, a few framings).
+	for _, name := range []string{"en-wire", "ru-state", "uk-news"} {
+		article, err := os.ReadFile("../../../rules/testdata/articles/" + name + ".txt")
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := json.Marshal(map[string]string{"text": string(article)})
+		b.Run("engine-"+name, func(b *testing.B) {
+			b.SetBytes(int64(len(article)))
+			for b.Loop() {
+				m.Annotate(string(article), match.Options{})
+			}
+		})
+		b.Run("http-"+name, func(b *testing.B) { post(b, body, len(article)) })
+	}
 }
