@@ -365,3 +365,25 @@ func TestPositionsAreUTF16(t *testing.T) {
 		t.Errorf("start %d, want 9 (two surrogate pairs and a space before 'The ')", res.Annotations[0].Position.Start)
 	}
 }
+
+// A decimal point, an initial or a title's dot does not end a sentence:
+// windows go on across it. A full stop does.
+func TestSentenceBreaks(t *testing.T) {
+	r := rule("r", "n", "illegitimate")
+	r.Match.Near = &contextlens.Window{Terms: []string{"zelensky", "зеленск*"}, Window: 8}
+	m := mustCompile(t, r)
+	for text, want := range map[string]bool{
+		"Zelensky got 98.42 illegitimate votes.":          true,
+		"Zelensky got 98,42 illegitimate votes.":          true,
+		"Zelensky met U.S. officials, illegitimate ones.": true,
+		"Zelensky met Mr. Smith, the illegitimate heir.":  true,
+		"В. Зеленский и illegitimate":                     true,
+		"Zelensky spoke. The illegitimate heir left.":     false,
+		"Zelensky got 98. Illegitimate votes followed.":   false,
+	} {
+		res, _ := m.Annotate(text, Options{})
+		if got := len(res.Annotations) == 1; got != want {
+			t.Errorf("%q: hit %v, want %v", text, got, want)
+		}
+	}
+}

@@ -97,9 +97,13 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 	quoted := false
 	var prevHash uint64 // hash of the previous word, for pair keys
 	prevEnd := 0
+	prevStart := 0
 	for _, w := range words {
 		start, end := int(w.Start), int(w.End)
 		if gap := norm[prevEnd:start]; len(gap) != 1 || gap[0] != ' ' {
+			if len(toks) > 0 {
+				gap = skipNonBreakingDot(norm, prevStart, prevEnd, start, gap)
+			}
 			for _, c := range gap {
 				if c >= utf8.RuneSelf {
 					continue // non-ASCII separators (symbols, emoji) break nothing
@@ -114,7 +118,7 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 				}
 			}
 		}
-		prevEnd = end
+		prevStart, prevEnd = start, end
 		ti := int32(len(toks))
 		toks = append(toks, token{start: w.Start, end: w.End, brk: brk, quoted: quoted})
 		if ix != nil {
@@ -153,6 +157,40 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 	}
 	return toks, cands
 }
+
+// skipNonBreakingDot returns the gap between the words norm[prevStart:prevEnd]
+// and the one at next without the '.' or ',' that does not end a sentence or
+// clause: a decimal point or comma ("98.42 percent", «98,42»), and the dot of
+// an initial or a title ("U.S. officials", "Mr. Peskov", «В. Путин»), so
+// that windows and phrases go on across it.
+func skipNonBreakingDot(norm []byte, prevStart, prevEnd, next int, gap []byte) []byte {
+	switch {
+	case len(gap) == 1 && (gap[0] == '.' || gap[0] == ',') && isDigit(norm[prevEnd-1]) && isDigit(norm[next]):
+		return nil
+	case gap[0] == '.' && isAbbreviation(norm[prevStart:prevEnd]):
+		return gap[1:]
+	}
+	return gap
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isAbbreviation reports whether a word before a '.' is an initial (one
+// Latin or Cyrillic letter) or a title that a name follows.
+func isAbbreviation(w []byte) bool {
+	switch {
+	case len(w) == 1:
+		return 'a' <= w[0] && w[0] <= 'z'
+	case len(w) == 2 && (w[0] == 0xD0 || w[0] == 0xD1):
+		return true // one Cyrillic letter
+	}
+	return titles[string(w)]
+}
+
+// titles are abbreviations that a name follows, in normalized (lower) case.
+var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "gen": true,
+	"lt": true, "col": true, "sgt": true, "capt": true, "gov": true, "sen": true, "rep": true, "st": true,
+	"jr": true, "sr": true, "vs": true}
 
 // stemCandidates appends the prefixes of word, at the lengths lens, that
 // may be known stems.
