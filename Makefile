@@ -24,5 +24,6 @@ eval:
 fuzz:
 	go test -run XXX -fuzz FuzzAnnotate -fuzztime 30s ./backend/match
 	go test -run XXX -fuzz FuzzParsePhrase -fuzztime 15s ./backend/match
+	go test -run XXX -fuzz FuzzExpandPhrase -fuzztime 15s ./backend/match
 	go test -run XXX -fuzz FuzzNormalize -fuzztime 30s ./backend/normalize
 	go test -run XXX -fuzz FuzzParse -fuzztime 15s ./backend/rulefile

@@ -38,6 +38,10 @@ type scratch struct {
 	cluster []hit
 	taken   []uint64
 	carded  []uint64 // annotations: rules whose card is still to be added (all clear between calls)
+	// regexHits: the sentences around each regex rule's triggers, and the
+	// literals of the prefilter trees present in the text.
+	spans   map[int32][][2]int
+	present []uint64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -91,7 +95,7 @@ func (m *Matcher) Annotate(text string, opts Options) (res contextlens.Result, s
 		}
 	}
 	if len(m.regexes) > 0 {
-		s.hits = m.regexHits(norm, s.toks, s.hits)
+		m.regexHits(s)
 	}
 	s.hashes = slices.Grow(s.hashes[:0], len(s.toks))[:len(s.toks)]
 	clear(s.hashes)

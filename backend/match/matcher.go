@@ -119,6 +119,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 			for _, lit := range cr.re.literals {
 				m.literals.add(ri, lit)
 			}
+			m.literals.addTree(cr.re.needs)
 		}
 		for _, p := range ps {
 			id := int32(len(m.phrases))
@@ -151,12 +152,17 @@ func compileRule(r contextlens.Rule) (compiledRule, []phrase, []contextlens.Fiel
 	var errs []contextlens.FieldError
 	var ps []phrase
 	for i, src := range r.Match.Phrases {
-		p, err := parsePhrase(src)
+		variants, err := expandPhrase(src)
+		for _, v := range variants {
+			var p phrase
+			if p, err = parsePhrase(v); err != nil {
+				break
+			}
+			ps = append(ps, p)
+		}
 		if err != nil {
 			errs = append(errs, contextlens.FieldError{Field: fmt.Sprintf("match.phrases[%d]", i), Message: err.Error()})
-			continue
 		}
-		ps = append(ps, p)
 	}
 	if r.Match.Regex != "" {
 		re, err := compileRegex(r.Match.Regex)

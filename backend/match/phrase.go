@@ -132,7 +132,15 @@ func stemTermKey(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
 
 func parseTerms(terms []string) (*termList, error) {
 	l := &termList{exact: map[uint64][]phrase{}, stems: map[uint16][]phrase{}}
+	var expanded []string
 	for _, t := range terms {
+		variants, err := expandPhrase(t)
+		if err != nil {
+			return nil, err
+		}
+		expanded = append(expanded, variants...)
+	}
+	for _, t := range expanded {
 		p, err := parsePhrase(t)
 		if err != nil {
 			return nil, err

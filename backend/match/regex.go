@@ -65,6 +65,7 @@ func compileRegex(src string) (*regexRule, error) {
 // A nil tree says nothing (anything may match).
 type litTree struct {
 	lit  []byte
+	atom int32 // the literal's number in the Matcher's literalIndex
 	and  bool
 	subs []*litTree
 }
@@ -226,6 +227,31 @@ func prefilterInfo(re *syntax.Regexp) prefilterPart {
 	}
 }
 
+// holds reports whether the literals present (a bit per atom number) are
+// what t requires.
+func (t *litTree) holds(present []uint64) bool {
+	switch {
+	case t == nil:
+		return true
+	case t.lit != nil:
+		return present[t.atom/64]&(1<<(t.atom%64)) != 0
+	case t.and:
+		for _, s := range t.subs {
+			if !s.holds(present) {
+				return false
+			}
+		}
+		return true
+	default:
+		for _, s := range t.subs {
+			if s.holds(present) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // in reports whether text may hold a match: it contains what t requires.
 func (t *litTree) in(text []byte) bool {
 	switch {
@@ -345,44 +371,72 @@ func minLen(lits []string) int {
 type literalIndex struct {
 	set4, set3 []uint64
 	by4, by3   map[uint32][]litRef
+	atoms      map[string]int32 // the literals of prefilter trees, numbered
 }
 
+// litRef is a literal to find: a trigger of a rule (rule >= 0), or an atom
+// of the prefilter trees (atom >= 0), whose presence anywhere in the text
+// is all that is recorded.
 type litRef struct {
-	rule int32
-	lit  []byte
+	rule, atom int32
+	lit        []byte
 }
 
 func newLiteralIndex() *literalIndex {
 	return &literalIndex{set4: make([]uint64, 1024), set3: make([]uint64, 1024),
-		by4: map[uint32][]litRef{}, by3: map[uint32][]litRef{}}
+		by4: map[uint32][]litRef{}, by3: map[uint32][]litRef{}, atoms: map[string]int32{}}
 }
 
 func litKey4(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 func litKey3(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 }
 func litBit(k uint32) uint32  { return (k * 0x9E3779B1) >> 16 }
 
-func (li *literalIndex) add(rule int32, lit []byte) {
-	ref := litRef{rule, lit}
-	if len(lit) >= 4 {
-		k := litKey4(lit)
-		if slices.ContainsFunc(li.by4[k], func(r litRef) bool { return r.rule == rule && bytes.Equal(r.lit, lit) }) {
-			return
-		}
-		li.by4[k] = append(li.by4[k], ref)
-		setBit(li.set4, litBit(k))
+// add files a trigger literal of rule.
+func (li *literalIndex) add(rule int32, lit []byte) { li.file(litRef{rule: rule, atom: -1, lit: lit}) }
+
+// addTree numbers the literals of a prefilter tree and files the new ones.
+func (li *literalIndex) addTree(t *litTree) {
+	if t == nil {
 		return
 	}
-	k := litKey3(lit)
-	li.by3[k] = append(li.by3[k], ref)
-	setBit(li.set3, litBit(k))
+	for _, s := range t.subs {
+		li.addTree(s)
+	}
+	if t.lit == nil {
+		return
+	}
+	id, ok := li.atoms[string(t.lit)]
+	if !ok {
+		id = int32(len(li.atoms))
+		li.atoms[string(t.lit)] = id
+		li.file(litRef{rule: -1, atom: id, lit: t.lit})
+	}
+	t.atom = id
+}
+
+func (li *literalIndex) file(ref litRef) {
+	same := func(r litRef) bool { return r.rule == ref.rule && r.atom == ref.atom && bytes.Equal(r.lit, ref.lit) }
+	if len(ref.lit) >= 4 {
+		k := litKey4(ref.lit)
+		if !slices.ContainsFunc(li.by4[k], same) {
+			li.by4[k] = append(li.by4[k], ref)
+			setBit(li.set4, litBit(k))
+		}
+		return
+	}
+	k := litKey3(ref.lit)
+	if !slices.ContainsFunc(li.by3[k], same) {
+		li.by3[k] = append(li.by3[k], ref)
+		setBit(li.set3, litBit(k))
+	}
 }
 
 // occurrences calls found for every occurrence of every literal in norm.
-func (li *literalIndex) occurrences(norm []byte, found func(rule int32, i, j int)) {
+func (li *literalIndex) occurrences(norm []byte, found func(ref litRef, i, j int)) {
 	check := func(refs []litRef, i int) {
 		for _, r := range refs {
 			if bytes.HasPrefix(norm[i:], r.lit) {
-				found(r.rule, i, i+len(r.lit))
+				found(r, i, i+len(r.lit))
 			}
 		}
 	}
@@ -405,27 +459,43 @@ func (li *literalIndex) occurrences(norm []byte, found func(rule int32, i, j int
 }
 
 // regexHits appends the hits of every regex rule, snapped to whole words.
-// Each expression runs only on the sentences around its literals.
-func (m *Matcher) regexHits(norm []byte, toks []token, hits []hit) []hit {
-	spans := map[int32][][2]int{}
-	m.literals.occurrences(norm, func(rule int32, i, j int) {
-		spans[rule] = append(spans[rule], sentenceBytes(norm, i, j))
+// One pass over the text finds the rules' trigger literals and which
+// literals of their prefilter trees occur at all; a rule whose tree the
+// text does not satisfy is passed over, and the others' expressions run
+// only on the sentences around their triggers that satisfy it.
+func (m *Matcher) regexHits(s *scratch) {
+	norm, toks := s.text.Norm, s.toks
+	if s.spans == nil {
+		s.spans = map[int32][][2]int{}
+	}
+	for k := range s.spans {
+		s.spans[k] = s.spans[k][:0]
+	}
+	words := (len(m.literals.atoms) + 63) / 64
+	s.present = slices.Grow(s.present[:0], words)[:words]
+	clear(s.present)
+	m.literals.occurrences(norm, func(ref litRef, i, j int) {
+		if ref.atom >= 0 {
+			s.present[ref.atom/64] |= 1 << (ref.atom % 64)
+			return
+		}
+		s.spans[ref.rule] = append(s.spans[ref.rule], sentenceBytes(norm, i, j))
 	})
 	for _, ri := range m.regexes {
-		sp := spans[ri]
-		if len(sp) == 0 {
+		sp := s.spans[ri]
+		rr := m.rules[ri].re
+		if len(sp) == 0 || !rr.needs.holds(s.present) {
 			continue
 		}
 		slices.SortFunc(sp, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 		merged := sp[:1]
-		for _, s := range sp[1:] {
-			if last := &merged[len(merged)-1]; s[0] <= last[1] {
-				last[1] = max(last[1], s[1])
+		for _, x := range sp[1:] {
+			if last := &merged[len(merged)-1]; x[0] <= last[1] {
+				last[1] = max(last[1], x[1])
 			} else {
-				merged = append(merged, s)
+				merged = append(merged, x)
 			}
 		}
-		rr := m.rules[ri].re
 		for _, r := range merged {
 			if !rr.needs.in(norm[r[0]:r[1]]) {
 				continue
@@ -437,11 +507,10 @@ func (m *Matcher) regexHits(norm []byte, toks []token, hits []hit) []hit {
 				if t0 >= t1 {
 					continue // the match covers no word
 				}
-				hits = append(hits, hit{rule: ri, t0: int32(t0), t1: int32(t1), n0: toks[t0].start, n1: toks[t1-1].end})
+				s.hits = append(s.hits, hit{rule: ri, t0: int32(t0), t1: int32(t1), n0: toks[t0].start, n1: toks[t1-1].end})
 			}
 		}
 	}
-	return hits
 }
 
 // sentenceBytes returns the byte range of the sentence of norm around

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/contextlens/contextlens/backend/normalize"
 )
 
 func TestRequiredLiterals(t *testing.T) {
@@ -126,7 +124,7 @@ func TestRegexPrefilterFindsWhatAFullScanFinds(t *testing.T) {
 		r.Match.Phrases, r.Match.Regex = nil, expr
 		m := mustCompile(t, r)
 		full := regexp.MustCompile(expr)
-		var nt normalize.Text
+		s := new(scratch) // reused, as the pool reuses it
 		found := 0
 		for range 3000 {
 			var b strings.Builder
@@ -135,9 +133,11 @@ func TestRegexPrefilterFindsWhatAFullScanFinds(t *testing.T) {
 				b.WriteByte(' ')
 			}
 			text := b.String()
-			nt.Normalize(text)
-			toks, _ := tokenize(nt.Norm, nt.Words(), nil, nil, nil)
-			got := m.regexHits(nt.Norm, toks, nil)
+			s.text.Normalize(text)
+			s.toks, _ = tokenize(s.text.Norm, s.text.Words(), nil, s.toks[:0], nil)
+			s.hits = s.hits[:0]
+			m.regexHits(s)
+			got, nt := s.hits, &s.text
 			var want int
 			for _, loc := range full.FindAllIndex(nt.Norm, -1) {
 				if bytes.ContainsAny(nt.Norm[loc[0]:loc[1]], ".!?;") {
