@@ -13,12 +13,14 @@ test:
 bench:
 	go test -run XXX -bench . -benchmem ./backend/match ./backend/normalize
 
-# Score the rules on the development set and on the probe corpus (tune, then holdout).
+# Score the rules on the development set and on the probe corpora (tune and holdout, twice).
 eval:
 	go build -o /tmp/contextlens-eval ./backend/cmd/contextlens
 	/tmp/contextlens-eval eval ../shared/eval/dev.jsonl
 	/tmp/contextlens-eval eval rules/testdata/probes/tune.jsonl
 	/tmp/contextlens-eval eval rules/testdata/probes/holdout.jsonl
+	/tmp/contextlens-eval eval rules/testdata/probes/tune2.jsonl
+	/tmp/contextlens-eval eval rules/testdata/probes/holdout2.jsonl
 
 # A short fuzzing session of every fuzz target.
 fuzz:
