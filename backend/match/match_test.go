@@ -195,6 +195,11 @@ func TestAttribution(t *testing.T) {
 		{"Он заявил, что киевский режим виноват.", contextlens.AttributionReported},
 		{"Окупанти заявили: «київський режим»", contextlens.AttributionReported},
 		{"Киевский режим виноват. Так заявил министр.", contextlens.AttributionDirect},
+		// debunks restate the claim: reported
+		{"Fact check: the Kyiv regime did not stage the attack.", contextlens.AttributionReported},
+		{"No, the Kyiv regime does not run secret labs.", contextlens.AttributionReported},
+		{"В сетях распространяют утверждение, что киевский режим готовит провокацию.", contextlens.AttributionReported},
+		{"Неправда, що київський режим заборонив переговори.", contextlens.AttributionReported},
 	}
 	for _, tt := range tests {
 		res, _ := m.Annotate(tt.text, Options{})
