@@ -34,7 +34,6 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -78,6 +77,8 @@ type Text struct {
 	// open.
 	bounds []int32
 	wpos   int
+
+	piece *Text // see pieceText
 }
 
 // A mark says that the character starting at Norm[n] comes from the
@@ -300,7 +301,7 @@ func (t *Text) fast(src string, i int) int {
 			continue
 		}
 		if cl == classHyphen && sc != 0 {
-			if k := joinAt(src, i+1, hyphenBreak); k >= 0 {
+			if k := joinAt(src, i+1, hyphenBreak, t.pieceText()); k >= 0 {
 				i = k // the word goes on at src[k]
 				t.mapTo(n, i)
 				continue
@@ -745,7 +746,16 @@ func (t *Text) join(src string, j int, kind wordBreak) int {
 	if t.scripts == 0 {
 		return -1
 	}
-	return joinAt(src, j, kind)
+	return joinAt(src, j, kind, t.pieceText())
+}
+
+// pieceText is the Text joinAt normalizes pieces of src in, made the first
+// time it is needed and kept, so normalizing does not allocate once warm.
+func (t *Text) pieceText() *Text {
+	if t.piece == nil {
+		t.piece = new(Text)
+	}
+	return t.piece
 }
 
 // wordBreak is how a character right after a letter may break a word.
@@ -787,18 +797,16 @@ func breakOf(r rune) wordBreak {
 //
 // If so it returns the offset of that letter, so the break vanishes, and
 // otherwise -1. It judges what follows as normalization writes it (a piece
-// of src is normalized for that: the white space, what vanishes, and the
-// next word), so a second normalization of the result decides the same as
-// the first did.
-func joinAt(src string, j int, kind wordBreak) int {
+// of src is normalized in t for that: the white space, what vanishes, and
+// the next word), so a second normalization of the result decides the same
+// as the first did.
+func joinAt(src string, j int, kind wordBreak, t *Text) int {
 	if j >= len(src) {
 		return -1
 	}
 	if c := src[j]; c < utf8.RuneSelf && asciiClass[c] != classSpace {
 		return -1 // "well-known", "2014-2022": the common case, decided at once
 	}
-	t := joinScratch.Get().(*Text)
-	defer joinScratch.Put(t)
 	for look := 96; ; look *= 2 {
 		end := min(len(src), j+look)
 		for end < len(src) && !utf8.RuneStart(src[end]) {
@@ -844,10 +852,6 @@ func wordAfterSpace(src string, j int) int {
 	}
 	return j
 }
-
-// joinScratch holds the Texts joinAt normalizes pieces in, so that
-// normalizing does not allocate once warm.
-var joinScratch = sync.Pool{New: func() any { return new(Text) }}
 
 // pairWords stand alone after "word- ": conjunctions, prepositions and
 // articles (en, ru, uk), so "pre- and post-war" and «анти- и

@@ -103,7 +103,7 @@ func (t *oldText) ascii(src string, i int) int {
 			break
 		}
 		if cl == classHyphen && sc != 0 {
-			if k := joinAt(src, i+1, hyphenBreak); k >= 0 {
+			if k := joinAt(src, i+1, hyphenBreak, new(Text)); k >= 0 {
 				i = k - 1 // the word goes on at src[k]
 				continue
 			}
@@ -246,7 +246,7 @@ func (t *oldText) join(src string, j int, kind wordBreak) int {
 	if t.scripts == 0 {
 		return -1
 	}
-	return joinAt(src, j, kind)
+	return joinAt(src, j, kind, new(Text))
 }
 
 // OrigSpan maps the normalized byte range [i, j) to the original byte range
