@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -264,6 +265,33 @@ func TestResultCache(t *testing.T) {
 		third := do(h, "POST", "/v1/annotate", "application/json", body)
 		if third.Code != 200 || !bytes.Equal(first.Body.Bytes(), third.Body.Bytes()) {
 			t.Errorf("a damaged or old entry was served: %s", third.Body)
+		}
+	}
+}
+
+// encodeResult writes exactly the Result: what a client decodes equals
+// what encoding the Result as a whole gives, cards and no cards alike.
+func TestEncodeResultIsTheResult(t *testing.T) {
+	r := contextlens.Rule{ID: "r-1", Title: "A <b>title</b> & “quotes”", Summary: "Кризис \u2028", Explanation: "e\n\"x\"",
+		Sources: []contextlens.Source{{Title: "t", URL: "https://example.org/?a=1&b=2", Publisher: "p"}}}
+	full := contextlens.Result{Ruleset: "v1", Lang: "ru",
+		Annotations: []contextlens.Annotation{{ID: "a1", Rule: "r-1", Narrative: "n", Category: "euphemism",
+			Severity: "caution", Attribution: "direct", Quote: contextlens.Quote{Exact: "x<", Prefix: "\"", Suffix: "\\"},
+			Position: contextlens.Position{Start: 1, End: 3}}},
+		Cards: contextlens.Cards{"r-1": contextlens.CardOf(&r)}}
+	for _, res := range []contextlens.Result{full, {Ruleset: "v1", Lang: "en", Annotations: []contextlens.Annotation{}}} {
+		got, err := encodeResult(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(res)
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("encodeResult gave invalid JSON %s: %v", got, err)
+		}
+		_ = json.Unmarshal(want, &w)
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("encodeResult\n got %s\nwant %s", got, want)
 		}
 	}
 }
