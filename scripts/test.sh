@@ -17,3 +17,8 @@ go run ./backend/cmd/contextlens rules check rules
 
 echo "== go test -race"
 go test -race -count=1 ./...
+
+# Allocation counts mean nothing under the race detector (sync.Pool drops
+# items at random): the tests that count them run once more without it.
+echo "== allocation tests (no -race)"
+go test -count=1 -run 'Allocat' ./backend/match ./backend/normalize
