@@ -1,6 +1,9 @@
 package contextlens
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // Attribution says whose voice a framing is in.
 type Attribution string
@@ -35,15 +38,31 @@ type Card struct {
 	Summary     string   `json:"summary"`
 	Explanation string   `json:"explanation"`
 	Sources     []Source `json:"sources"`
+	// encoded is the card's JSON, made once by CardOf: a response holds a
+	// card per rule it shows, and encoding the cards again for every
+	// response was most of the cost of encoding it.
+	encoded []byte
 }
 
-// CardOf returns the rule's card.
+// plainCard is Card without its methods, to encode it.
+type plainCard Card
+
+// CardOf returns the rule's card, with its JSON encoding made.
 func CardOf(r *Rule) Card {
 	c := Card{Title: r.Title, Summary: r.Summary, Explanation: r.Explanation, Sources: r.Sources}
 	if c.Sources == nil {
 		c.Sources = []Source{}
 	}
+	c.encoded, _ = json.Marshal(plainCard(c)) // strings and a slice of structs: cannot fail
 	return c
+}
+
+// MarshalJSON returns the encoding made by CardOf, or encodes the card.
+func (c Card) MarshalJSON() ([]byte, error) {
+	if c.encoded != nil {
+		return c.encoded, nil
+	}
+	return json.Marshal(plainCard(c))
 }
 
 // Quote is a W3C TextQuoteSelector: the exact text and its surroundings.
@@ -76,8 +95,31 @@ type Cards map[string]Card
 
 // MarshalJSON encodes the cards with their keys sorted, nil as {}.
 func (c Cards) MarshalJSON() ([]byte, error) {
-	if c == nil {
+	if len(c) == 0 {
 		return []byte("{}"), nil
 	}
-	return json.Marshal(map[string]Card(c))
+	ids := make([]string, 0, len(c))
+	size := 2
+	for id, card := range c {
+		ids = append(ids, id)
+		size += len(id) + 4 + len(card.encoded)
+	}
+	slices.Sort(ids)
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, id := range ids {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		key, err := json.Marshal(id)
+		if err != nil {
+			return nil, err
+		}
+		card, err := c[id].MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(append(out, key...), ':'), card...)
+	}
+	return append(out, '}'), nil
 }

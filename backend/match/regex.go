@@ -230,45 +230,31 @@ func prefilterInfo(re *syntax.Regexp) prefilterPart {
 // holds reports whether the literals present (a bit per atom number) are
 // what t requires.
 func (t *litTree) holds(present []uint64) bool {
-	switch {
-	case t == nil:
-		return true
-	case t.lit != nil:
-		return present[t.atom/64]&(1<<(t.atom%64)) != 0
-	case t.and:
-		for _, s := range t.subs {
-			if !s.holds(present) {
-				return false
-			}
-		}
-		return true
-	default:
-		for _, s := range t.subs {
-			if s.holds(present) {
-				return true
-			}
-		}
-		return false
-	}
+	return t.satisfied(func(leaf *litTree) bool { return present[leaf.atom/64]&(1<<(leaf.atom%64)) != 0 })
 }
 
 // in reports whether text may hold a match: it contains what t requires.
 func (t *litTree) in(text []byte) bool {
+	return t.satisfied(func(leaf *litTree) bool { return bytes.Contains(text, leaf.lit) })
+}
+
+// satisfied evaluates t with has telling whether a literal is there.
+func (t *litTree) satisfied(has func(leaf *litTree) bool) bool {
 	switch {
 	case t == nil:
 		return true
 	case t.lit != nil:
-		return bytes.Contains(text, t.lit)
+		return has(t)
 	case t.and:
 		for _, s := range t.subs {
-			if !s.in(text) {
+			if !s.satisfied(has) {
 				return false
 			}
 		}
 		return true
 	default:
 		for _, s := range t.subs {
-			if s.in(text) {
+			if s.satisfied(has) {
 				return true
 			}
 		}

@@ -172,20 +172,25 @@ func reference(s string) string {
 		}
 	}
 	out = refJoin(out)
-	for i := 0; i < len(out); {
-		j := i
-		for j < len(out) && unicode.IsLetter(out[j]) {
-			j++
-		}
-		refFold(out[i:j])
-		i = j + 1
-	}
+	refFoldRuns(out)
 	return string(out)
 }
 
+// refFoldRuns folds every run of letters of rs as a word.
+func refFoldRuns(rs []rune) {
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && unicode.IsLetter(rs[j]) {
+			j++
+		}
+		refFold(rs[i:j])
+		i = j + 1
+	}
+}
+
 // refJoin removes "- " between a letter and a letter when the word after
-// it (as Words sees words), folded, is not one of pairWords: "opera- tion" is "operation", "pre-
-// and post-war" stays.
+// it (as Words sees words), folded, is not one of pairWords: "opera- tion"
+// is "operation", "pre- and post-war" stays.
 func refJoin(out []rune) []rune {
 	for i := 1; i+2 < len(out); i++ {
 		if out[i] != '-' || out[i+1] != ' ' || !unicode.IsLetter(out[i-1]) || !unicode.IsLetter(out[i+2]) ||
@@ -197,14 +202,7 @@ func refJoin(out []rune) []rune {
 			j++
 		}
 		word := slices.Clone(out[i+2 : j])
-		for a := 0; a < len(word); {
-			b := a
-			for b < len(word) && unicode.IsLetter(word[b]) {
-				b++
-			}
-			refFold(word[a:b])
-			a = b + 1
-		}
+		refFoldRuns(word)
 		if !pairWords[string(word)] {
 			out = slices.Delete(out, i, i+2)
 		}

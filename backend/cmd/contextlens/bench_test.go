@@ -59,6 +59,7 @@ func BenchmarkAnnotateHTTP(b *testing.B) {
 	post := func(b *testing.B, body []byte, n int) {
 		b.SetBytes(int64(n))
 		b.ReportAllocs()
+		size := 0
 		for b.Loop() {
 			req := httptest.NewRequest("POST", "/v1/annotate", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
@@ -67,7 +68,9 @@ func BenchmarkAnnotateHTTP(b *testing.B) {
 			if rec.Code != http.StatusOK {
 				b.Fatal(rec.Code)
 			}
+			size = rec.Body.Len()
 		}
+		b.ReportMetric(float64(size), "response-bytes")
 	}
 	b.Run("http", func(b *testing.B) { post(b, body, len(text)) })
 	// The same size of ordinary prose with one framing in it: what most
