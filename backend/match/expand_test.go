@@ -81,3 +81,29 @@ func FuzzExpandPhrase(f *testing.F) {
 		}
 	})
 }
+
+// Words written in quotation marks match only words the text quotes.
+func TestQuotedWords(t *testing.T) {
+	r := rule("r", "n", `war (he|they)? (called|calls) a "crisis"`, `«кризис*» *{0,2} (войн*|вторжени*)`, `"special military" operation`)
+	m := mustCompile(t, r)
+	for text, want := range map[string]bool{
+		"the war he called a “crisis” goes on":         true,
+		"the war he called a 'crisis' goes on":         false, // single quotes are apostrophes
+		"the war he called a crisis goes on":           false,
+		"the war they calls a «crisis»":                true,
+		"«Кризисом» эту войну называют в Кремле":       true,
+		"Кризисом эту войну называют в Кремле":         false,
+		"the \"special military\" operation continued": true,
+		"the \"special\" military operation continued": false,
+	} {
+		res, _ := m.Annotate(text, Options{})
+		if got := len(res.Annotations) > 0; got != want {
+			t.Errorf("%q: hit %v, want %v", text, got, want)
+		}
+	}
+	for _, bad := range []string{`"crisis`, `crisis"`, `"a "b" c"`} {
+		if _, err := parsePhrase(bad); err == nil {
+			t.Errorf("parsePhrase(%q): want an error for unpaired quotation marks", bad)
+		}
+	}
+}

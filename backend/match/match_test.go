@@ -383,6 +383,7 @@ func TestSentenceBreaks(t *testing.T) {
 		"Zelensky met U.S. officials, illegitimate ones.": true,
 		"Zelensky met Mr. Smith, the illegitimate heir.":  true,
 		"В. Зеленский и illegitimate":                     true,
+		"Zelensky и спец. illegitimate":                   true,
 		"Zelensky spoke. The illegitimate heir left.":     false,
 		"Zelensky got 98. Illegitimate votes followed.":   false,
 	} {

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/contextlens/contextlens/backend/normalize"
@@ -13,6 +14,7 @@ type word struct {
 	text   string // normalized bytes, without the trailing '*'
 	prefix bool   // "stem*": any word starting with text
 	any    bool   // "*": exactly one word of any kind
+	quoted bool   // written in quotation marks: matches only a word inside quotation marks
 }
 
 // phrase is a compiled word sequence.
@@ -27,7 +29,10 @@ const (
 
 // parsePhrase compiles the phrase syntax of rule files: words separated by
 // spaces (and, as in text, by hyphens or other non-word characters), a
-// trailing '*' marking a stem, a lone '*' standing for any one word.
+// trailing '*' marking a stem, a lone '*' standing for any one word, and
+// words in double quotation marks ("crisis", «кризис*») that match only
+// words the text puts in quotation marks: an outlet naming a framing word
+// ("called the war a “crisis”") says so with quotes (issue 6).
 func parsePhrase(src string) (phrase, error) {
 	var p phrase
 	var toks []token
@@ -37,9 +42,22 @@ func parsePhrase(src string) (phrase, error) {
 			return nil, fmt.Errorf("%q: punctuation inside a phrase never matches (a phrase does not cross , . ; : ! ?)", src)
 		}
 	}
+	inQuotes := false
 	for _, chunk := range strings.Fields(src) {
+		opens, closes := false, false
+		if r, size := utf8.DecodeRuneInString(chunk); isQuoteMark(r) {
+			opens, chunk = true, chunk[size:]
+		}
+		if r, size := utf8.DecodeLastRuneInString(chunk); size > 0 && isQuoteMark(r) {
+			closes, chunk = true, chunk[:len(chunk)-size]
+		}
+		if opens && inQuotes || closes && !inQuotes && !opens {
+			return nil, fmt.Errorf("%q: quotation marks must come in pairs around words", src)
+		}
+		quoted := inQuotes || opens
+		inQuotes = quoted && !closes
 		if chunk == "*" {
-			p = append(p, word{any: true})
+			p = append(p, word{any: true, quoted: quoted})
 			continue
 		}
 		stem := strings.HasSuffix(chunk, "*")
@@ -54,7 +72,7 @@ func parsePhrase(src string) (phrase, error) {
 			return nil, fmt.Errorf("%q: %q has no letters or digits", src, chunk)
 		}
 		for k, t := range toks {
-			w := word{text: string(norm[t.start:t.end])}
+			w := word{text: string(norm[t.start:t.end]), quoted: quoted}
 			if stem && k == len(toks)-1 {
 				w.prefix = true
 				if utf8.RuneCountInString(w.text) < minStemRunes {
@@ -66,6 +84,9 @@ func parsePhrase(src string) (phrase, error) {
 			}
 			p = append(p, w)
 		}
+	}
+	if inQuotes {
+		return nil, fmt.Errorf("%q: quotation marks must come in pairs around words", src)
 	}
 	if len(p) == 0 {
 		return nil, fmt.Errorf("%q: empty phrase", src)
@@ -93,11 +114,23 @@ func (p phrase) matchAt(norm []byte, toks []token, i int) (int, bool) {
 		if k > 0 && t.brk != breakSoft {
 			return 0, false
 		}
-		if !w.matches(norm[t.start:t.end]) {
+		if !w.matches(norm[t.start:t.end]) || w.quoted && !t.quoted {
 			return 0, false
 		}
 	}
 	return i + len(p), true
+}
+
+// isQuoteMark reports whether r is a double quotation mark or guillemet
+// (normalization writes them all as '"').
+func isQuoteMark(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r == '"'
+	case r == utf8.RuneError || unicode.IsLetter(r) || unicode.IsDigit(r):
+		return false
+	}
+	return normalize.String(string(r)) == `"`
 }
 
 func (w word) matches(b []byte) bool {

@@ -187,10 +187,11 @@ func isAbbreviation(w []byte) bool {
 	return titles[string(w)]
 }
 
-// titles are abbreviations that a name follows, in normalized (lower) case.
+// titles are abbreviations that a name or a word follows, in normalized
+// (lower) case («спец. операция»).
 var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "gen": true,
 	"lt": true, "col": true, "sgt": true, "capt": true, "gov": true, "sen": true, "rep": true, "st": true,
-	"jr": true, "sr": true, "vs": true}
+	"jr": true, "sr": true, "vs": true, "спец": true}
 
 // stemCandidates appends the prefixes of word, at the lengths lens, that
 // may be known stems.
