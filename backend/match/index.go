@@ -34,6 +34,9 @@ type index struct {
 	// bytes). A word tries only those lengths, not every stem length of
 	// the rule set: the real rules have many stems (issue 6).
 	stemLens []uint64
+	// stemStarts has a bit for the first bytes of every stem, first or
+	// second (stemStartBit), so most words pass the tables by at once.
+	stemStarts []uint64
 	// The same for stems in second place ("на украин*"), which are keyed
 	// by the pair of the first word and the stem.
 	secondLens     uint64
@@ -134,6 +137,7 @@ func (b *indexBuilder) build() *index {
 		blockMask:      uint64(blocks - 1),
 		prefixLens:     b.prefixLens,
 		stemLens:       make([]uint64, stemSlots),
+		stemStarts:     make([]uint64, (1<<16)/64),
 		slots:          make([]slot, nslots),
 		secondLens:     b.secondLens,
 		secondStemLens: make([]uint64, stemSlots),
@@ -152,9 +156,11 @@ func (b *indexBuilder) build() *index {
 	}
 	for _, stem := range b.stems {
 		ix.stemLens[stemSlot(stem)] |= 1 << uint(len(stem))
+		setBit(ix.stemStarts, stemStartBit(stem[:min(len(stem), 4)]))
 	}
 	for _, stem := range b.secondStems {
 		ix.secondStemLens[stemSlot(stem)] |= 1 << uint(len(stem))
+		setBit(ix.stemStarts, stemStartBit(stem[:min(len(stem), 4)]))
 	}
 	return ix
 }
@@ -221,7 +227,7 @@ func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
 // sizeBytes is the memory the index holds.
 func (ix *index) sizeBytes() int {
-	return len(ix.bloom)*8 + len(ix.stemLens)*8 + len(ix.secondStemLens)*8 + len(ix.slots)*16 + len(ix.entries)*24
+	return len(ix.bloom)*8 + len(ix.stemLens)*8 + len(ix.secondStemLens)*8 + len(ix.stemStarts)*8 + len(ix.slots)*16 + len(ix.entries)*24
 }
 
 // load8 reads up to 8 bytes of b from i, little-endian, zero-padded.

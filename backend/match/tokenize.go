@@ -136,18 +136,23 @@ func tokenize(norm []byte, words []normalize.Span, ix *index, toks []token, cand
 				// A stem of three bytes is filed under its three bytes, a
 				// longer one under its first four: try both starts of the word.
 				word := norm[start:end]
-				slot3 := stemSlot(word[:3])
-				slot4 := slot3
+				bit3 := stemStartBit(word[:3])
+				bit4 := bit3
 				if len(word) >= 4 {
-					slot4 = stemSlot(word[:4])
+					bit4 = stemStartBit(word[:4])
 				}
-				fits := uint64(1)<<uint(min(len(word), 63)+1) - 1 // stems no longer than the word
-				if lens := (ix.stemLens[slot4] | ix.stemLens[slot3]) & fits; lens != 0 {
-					cands = ix.stemCandidates(word, lens, ti, cands)
-				}
-				if brk == breakSoft && ti > 0 {
-					if lens := (ix.secondStemLens[slot4] | ix.secondStemLens[slot3]) & fits; lens != 0 {
-						cands = ix.secondStemCandidates(word, lens, prevHash, ti-1, cands)
+				// Most words start no stem: an 8 KiB bitset says so before
+				// the larger tables of lengths are read.
+				if hasBit(ix.stemStarts, bit4) || hasBit(ix.stemStarts, bit3) {
+					slot3, slot4 := bit3>>4, bit4>>4
+					fits := uint64(1)<<uint(min(len(word), 63)+1) - 1 // stems no longer than the word
+					if lens := (ix.stemLens[slot4] | ix.stemLens[slot3]) & fits; lens != 0 {
+						cands = ix.stemCandidates(word, lens, ti, cands)
+					}
+					if brk == breakSoft && ti > 0 {
+						if lens := (ix.secondStemLens[slot4] | ix.secondStemLens[slot3]) & fits; lens != 0 {
+							cands = ix.secondStemCandidates(word, lens, prevHash, ti-1, cands)
+						}
 					}
 				}
 			}
