@@ -358,6 +358,7 @@ type literalIndex struct {
 	set4, set3 []uint64
 	by4, by3   map[uint32][]litRef
 	atoms      map[string]int32 // the literals of prefilter trees, numbered
+	all        []litRef         // every literal filed
 }
 
 // litRef is a literal to find: a trigger of a rule (rule >= 0), or an atom
@@ -402,23 +403,50 @@ func (li *literalIndex) addTree(t *litTree) {
 
 func (li *literalIndex) file(ref litRef) {
 	same := func(r litRef) bool { return r.rule == ref.rule && r.atom == ref.atom && bytes.Equal(r.lit, ref.lit) }
+	if slices.ContainsFunc(li.all, same) {
+		return
+	}
+	li.all = append(li.all, ref)
 	if len(ref.lit) >= 4 {
 		k := litKey4(ref.lit)
-		if !slices.ContainsFunc(li.by4[k], same) {
-			li.by4[k] = append(li.by4[k], ref)
-			setBit(li.set4, litBit(k))
-		}
+		li.by4[k] = append(li.by4[k], ref)
+		setBit(li.set4, litBit(k))
 		return
 	}
 	k := litKey3(ref.lit)
-	if !slices.ContainsFunc(li.by3[k], same) {
-		li.by3[k] = append(li.by3[k], ref)
-		setBit(li.set3, litBit(k))
-	}
+	li.by3[k] = append(li.by3[k], ref)
+	setBit(li.set3, litBit(k))
 }
+
+// fewLiterals is how many literals are looked for one by one (bytes.Index
+// runs many bytes at a time) rather than in one pass over every byte.
+const fewLiterals = 8
 
 // occurrences calls found for every occurrence of every literal in norm.
 func (li *literalIndex) occurrences(norm []byte, found func(ref litRef, i, j int)) {
+	if len(li.all) <= fewLiterals {
+		li.searchEach(norm, found)
+	} else {
+		li.scan(norm, found)
+	}
+}
+
+// searchEach finds the literals one after the other.
+func (li *literalIndex) searchEach(norm []byte, found func(ref litRef, i, j int)) {
+	for _, r := range li.all {
+		for i := 0; ; {
+			k := bytes.Index(norm[i:], r.lit)
+			if k < 0 {
+				break
+			}
+			found(r, i+k, i+k+len(r.lit))
+			i += k + 1
+		}
+	}
+}
+
+// scan finds all the literals in one pass over the bytes of norm.
+func (li *literalIndex) scan(norm []byte, found func(ref litRef, i, j int)) {
 	check := func(refs []litRef, i int) {
 		for _, r := range refs {
 			if bytes.HasPrefix(norm[i:], r.lit) {

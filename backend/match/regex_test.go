@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
@@ -152,6 +153,34 @@ func TestRegexPrefilterFindsWhatAFullScanFinds(t *testing.T) {
 		}
 		if found < 50 {
 			t.Errorf("%s: only %d matches in the random texts; the test does not exercise it", expr, found)
+		}
+	}
+}
+
+// The two ways of finding literals find the same occurrences.
+func TestLiteralSearchesAgree(t *testing.T) {
+	li := newLiteralIndex()
+	for i, lit := range []string{"not", "кризис", "crisis", " на украин", "n't", "стат", "aaa"} {
+		li.add(int32(i), []byte(lit))
+	}
+	pieces := []string{"not", "no", "кризис", "кризиса", "crisis", " на украине", "isn't", "статья", "aaaa", " ", "я", "😀"}
+	rnd := rand.New(rand.NewPCG(13, 14))
+	for range 2000 {
+		var b strings.Builder
+		for k := rnd.IntN(30); k > 0; k-- {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		norm := []byte(b.String())
+		var one, each []string
+		collect := func(out *[]string) func(litRef, int, int) {
+			return func(r litRef, i, j int) { *out = append(*out, fmt.Sprint(r.rule, i, j)) }
+		}
+		li.scan(norm, collect(&one))
+		li.searchEach(norm, collect(&each))
+		slices.Sort(one)
+		slices.Sort(each)
+		if !slices.Equal(one, each) {
+			t.Fatalf("%q: one pass %v, one by one %v", norm, one, each)
 		}
 	}
 }
