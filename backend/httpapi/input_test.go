@@ -2,19 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/contextlens/contextlens/backend/auth"
 	"github.com/contextlens/contextlens/backend/contextlens"
@@ -22,37 +16,14 @@ import (
 	"github.com/contextlens/contextlens/backend/sqlstore"
 )
 
-// testPGURL is the PostgreSQL of the integration tests (database test,
-// trust auth) unless CONTEXTLENS_TEST_PG_URL names another.
-func testPGURL() string {
-	if u := os.Getenv("CONTEXTLENS_TEST_PG_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
 // openPGStore opens a store in a fresh schema of its own, dropped (with
 // everything in it, and nothing else) when the test ends.
 func openPGStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	testenv.RequireService(t, "postgresql", "127.0.0.1:5432")
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "clhttp_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", testPGURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
+	schema := testenv.PostgresSchema(t, "clhttp_")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store, err := sqlstore.Open(ctx, testPGURL(), sqlstore.WithSearchPath(schema))
+	store, err := sqlstore.Open(ctx, testenv.PostgresURL(), sqlstore.WithSearchPath(schema))
 	if err != nil {
 		t.Fatalf("open PostgreSQL store: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/contextlens/contextlens/backend/auth"
@@ -37,19 +35,7 @@ func randomName(t *testing.T) string {
 
 // isolatedPG returns a database URL on its own schema, dropped at cleanup.
 func isolatedPG(t *testing.T) string {
-	schema := "cl_replica_" + randomName(t)
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", testPGBase)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return testPGBase + "&search_path=" + schema
+	return testPGBase + "&search_path=" + testenv.PostgresSchema(t, "cl_replica_")
 }
 
 // isolatedRedisPrefix returns a key prefix whose keys are deleted at cleanup.
