@@ -14,22 +14,20 @@ import (
 
 // Matcher is an immutable compiled rule set. It is safe for concurrent use.
 type Matcher struct {
-	version    string
-	narratives int              // distinct narratives of the rules
-	byID       map[string]int32 // rule id -> index in rules
-	rules      []compiledRule
-	phrases    []phrase
-	owner      []int32 // phrase id -> rule index
-	ix         *index
-	regexes    []int32       // indices of rules with a regex
-	literals   *literalIndex // where the regex rules' literals occur
-	stats      Stats
+	version  string
+	byID     map[string]int32 // rule id -> index in rules
+	rules    []compiledRule
+	phrases  []phrase
+	owner    []int32 // phrase id -> rule index
+	ix       *index
+	regexes  []int32       // indices of rules with a regex
+	literals *literalIndex // where the regex rules' literals occur
+	stats    Stats
 }
 
 type compiledRule struct {
 	contextlens.Rule
-	card      contextlens.Card
-	narrative int32 // the narrative as a small number, for quick compares
+	card contextlens.Card
 	// group is the rule's overlap group: hits of one narrative compete, and
 	// shadow rules compete only among themselves (resolveOverlaps).
 	group            int32
@@ -104,8 +102,7 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 		if _, ok := narratives[cr.Narrative]; !ok {
 			narratives[cr.Narrative] = int32(len(narratives))
 		}
-		cr.narrative = narratives[cr.Narrative]
-		cr.group = 2 * cr.narrative
+		cr.group = 2 * narratives[cr.Narrative]
 		if cr.Status == contextlens.StatusShadow {
 			cr.group++
 		}
@@ -132,7 +129,6 @@ func Compile(rules []contextlens.Rule, opts CompileOptions) (*Matcher, error) {
 		return nil, &CompileError{Problems: problems}
 	}
 	m.ix = ib.build()
-	m.narratives = len(narratives)
 	m.byID = make(map[string]int32, len(m.rules))
 	for i := range m.rules {
 		m.byID[m.rules[i].ID] = int32(i)
