@@ -21,6 +21,7 @@ eval:
 	/tmp/contextlens-eval eval rules/testdata/probes/holdout.jsonl
 	/tmp/contextlens-eval eval rules/testdata/probes/tune2.jsonl
 	/tmp/contextlens-eval eval rules/testdata/probes/tune3.jsonl
+	/tmp/contextlens-eval eval rules/testdata/probes/tune4.jsonl
 	/tmp/contextlens-eval eval rules/testdata/probes/holdout3.jsonl
 
 # A short fuzzing session of every fuzz target.

@@ -26,7 +26,7 @@ func TestProbeCorpus(t *testing.T) {
 		narratives = append(narratives, r.Narrative)
 	}
 	ids := map[string]string{}
-	for _, name := range []string{"tune", "holdout", "tune2", "tune3", "holdout3"} {
+	for _, name := range []string{"tune", "holdout", "tune2", "tune3", "tune4", "holdout3"} {
 		path := "../../../rules/testdata/probes/" + name + ".jsonl"
 		f, err := os.Open(path)
 		if err != nil {
