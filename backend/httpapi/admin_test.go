@@ -87,15 +87,23 @@ func (a *adminEnv) token(t *testing.T, sub string, role auth.Role) string {
 	return tok
 }
 
-// call sends a request as sub with role ("" role: no token).
+// call sends a request as sub with role ("" role: no token), with body
+// encoded as JSON (nil: no body).
 func (a *adminEnv) call(t *testing.T, role auth.Role, method, path string, body any, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
+	if body == nil {
+		return a.send(t, role, method, path, nil, headers)
 	}
-	req := httptest.NewRequest(method, path, r)
+	b, _ := json.Marshal(body)
+	return a.send(t, role, method, path, bytes.NewReader(b), headers)
+}
+
+// send sends a request with role's token; a body is sent as
+// application/json. headers are name, value pairs, added in order (a name
+// may repeat, as lists of entity tags do).
+func (a *adminEnv) send(t *testing.T, role auth.Role, method, path string, body io.Reader, headers []string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, path, body)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -103,7 +111,7 @@ func (a *adminEnv) call(t *testing.T, role auth.Role, method, path string, body 
 		req.Header.Set("Authorization", "Bearer "+a.token(t, string(role)+"-user", role))
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)

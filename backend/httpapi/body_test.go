@@ -13,17 +13,7 @@ import (
 // callRaw sends body exactly as given, as application/json.
 func (a *adminEnv) callRaw(t *testing.T, role auth.Role, method, path, body string, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token(t, string(role)+"-user", role))
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
-	return rec
+	return a.send(t, role, method, path, strings.NewReader(body), headers)
 }
 
 // errorOf decodes an error response.
